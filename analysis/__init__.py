@@ -1,0 +1,1 @@
+"""gridgov's analysis: reads run directories (never imports the simulation engine)."""

@@ -1,0 +1,355 @@
+"""Schema of a run's configuration (dataclasses checked by Hydra) and its validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import MISSING
+
+from sim.errors import ConfigError
+
+# Every empirical value lives in configs/*.yaml beside its source; the schema below
+# fixes names, types and units only (MISSING = must come from a config file).
+
+
+@dataclass
+class Duration:
+    """A lognormal waiting time given by its own mean and standard deviation (days)."""
+
+    mean: float = MISSING
+    sd: float = MISSING
+
+
+@dataclass
+class ImportWindow:
+    """Infections imported from outside at a Poisson rate over ``[start, stop)``.
+
+    ``start`` and ``stop`` are ISO dates (``2020-01-20``) or day indices.
+    """
+
+    start: Any = MISSING
+    stop: Any = MISSING
+    per_day: float = MISSING  # mean imported infections per day
+
+
+@dataclass
+class FirmsConfig:
+    """Enterprise table at full scale: one entry per size class."""
+
+    size_classes: list[str] = MISSING
+    counts: list[int] = MISSING  # firms per size class at reference_residents
+    min_employees: list[int] = MISSING
+    max_employees: list[int] = MISSING
+    sectors: list[str] = MISSING
+    sector_shares: list[float] = MISSING  # share of firms in each sector
+
+
+@dataclass
+class PopulationConfig:
+    """The synthetic district: residents, households, settlements, grids, firms."""
+
+    residents: int = MISSING
+    reference_residents: int = MISSING  # counts below are given at this size; scaled
+    urban_share: float = MISSING  # share of residents in urban residential communities
+    communities: int = MISSING  # urban residential communities (小区)
+    villages: int = MISSING  # rural administrative villages
+    grids: int = MISSING  # grids (one grid worker each)
+    markets: int = MISSING  # markets where households buy necessities
+    settlement_size_sigma: float = MISSING  # lognormal sigma of settlement sizes
+    household_size_shares: list[float] = MISSING  # sizes 1, 2, ..., len (shape only)
+    household_mean_size: float = MISSING  # persons; the shape is tilted to this mean
+    age_band_shares: list[float] = MISSING  # bands [0,10), ..., [80, 100)
+    household_head_min_age: int = MISSING  # years
+    employment_rate: float = MISSING  # non-farming residents aged 20-59
+    employment_rate_60_64: float = MISSING
+    farmer_share: float = MISSING  # rural residents aged 20-69 who farm
+    vehicle_share_urban: float = MISSING  # households with a motor vehicle
+    vehicle_share_rural: float = MISSING
+    firms: FirmsConfig = field(default_factory=FirmsConfig)
+
+
+@dataclass
+class DiseaseConfig:
+    """Natural history and severity (``kind: covid``) or a homogeneous SEIR check model."""
+
+    kind: str = MISSING  # covid | well_mixed_seir
+    r0: float = MISSING  # basic reproduction number with no measures
+    # well_mixed_seir only
+    latent_days: float = MISSING  # mean of the exponential latent period (days)
+    infectious_days: float = MISSING  # mean of the exponential infectious period (days)
+    initial_infected: int = MISSING  # residents infectious on day 0
+    # covid natural history (lognormal waiting times, days)
+    latent: Duration = field(default_factory=Duration)
+    presymptomatic: Duration = field(default_factory=Duration)
+    asymptomatic_duration: Duration = field(default_factory=Duration)
+    mild_duration: Duration = field(default_factory=Duration)
+    symptom_to_severe: Duration = field(default_factory=Duration)
+    severe_to_critical: Duration = field(default_factory=Duration)
+    severe_duration: Duration = field(default_factory=Duration)
+    critical_to_death: Duration = field(default_factory=Duration)
+    critical_duration: Duration = field(default_factory=Duration)
+    onset_to_confirmation: Duration = field(default_factory=Duration)
+    asymptomatic_share: float = MISSING
+    rel_inf_asymptomatic: float = MISSING
+    infectiousness_dispersion: float = MISSING  # gamma shape of individual infectiousness
+    susceptibility_age_bands: list[int] = MISSING  # lower bounds, years
+    susceptibility: list[float] = MISSING  # relative to the reference band
+    severity_age_bands: list[int] = MISSING  # lower bounds, years
+    hospitalised_share: list[float] = MISSING  # of infections
+    icu_share: list[float] = MISSING  # of hospitalised
+    ifr: list[float] = MISSING  # infection fatality ratio
+    care_seeking_prob: float = MISSING  # symptomatic residents who seek care
+    hospital_beds: int = MISSING  # at reference_residents; scaled
+    icu_beds: int = MISSING  # at reference_residents; scaled
+    no_icu_death_odds_ratio: float = MISSING
+    importation: list[ImportWindow] = field(default_factory=list)
+
+
+@dataclass
+class ContactsConfig:
+    """Contact layers and how transmission over them is calibrated."""
+
+    household_sar: float = MISSING  # secondary attack rate in the household
+    community_contacts: float = MISSING  # per resident per day, within the grid
+    workplace_contacts: float = MISSING  # per employed resident per day
+    market_contacts: float = MISSING  # per resident per day, at the market
+    beta_household: float | None = None  # per-pair daily hazard; None = calibrate
+    beta: float | None = None  # per-contact hazard outside home; None = calibrate
+    calibration_sample: int = MISSING  # index cases in the next-generation estimate
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides the contract files."""
+
+    progress: str = MISSING  # auto | always | never
+    events: bool = MISSING  # write per-resident events (confirmations, deaths)
+
+
+@dataclass
+class Config:
+    """One run: world, disease, contacts, scenario, seed and length."""
+
+    seed: int = MISSING
+    days: int = MISSING
+    scenario: str = MISSING
+    knobs: dict[str, Any] = field(default_factory=dict)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    disease: DiseaseConfig = field(default_factory=DiseaseConfig)
+    contacts: ContactsConfig = field(default_factory=ContactsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+DISEASE_KINDS = ("covid", "well_mixed_seir")
+PROGRESS_MODES = ("auto", "always", "never")
+
+
+def _fail(key: str, allowed: str, got: object) -> ConfigError:
+    return ConfigError(f"{key} must be {allowed}, got {got!r}")
+
+
+def check_prob(key: str, value: float) -> None:
+    """Raise ConfigError unless ``0 <= value <= 1``."""
+    if not 0.0 <= float(value) <= 1.0:
+        raise _fail(key, "a probability in [0, 1]", value)
+
+
+def check_positive(key: str, value: float) -> None:
+    """Raise ConfigError unless ``value > 0``."""
+    if not float(value) > 0:
+        raise _fail(key, "positive (> 0)", value)
+
+
+def check_nonneg(key: str, value: float) -> None:
+    """Raise ConfigError unless ``value >= 0``."""
+    if not float(value) >= 0:
+        raise _fail(key, "non-negative (>= 0)", value)
+
+
+def parse_day(key: str, value: Any, start_date: dt.date) -> int:
+    """Turn a day index or an ISO date into a 0-based day index relative to ``start_date``.
+
+    Args:
+        key: Config key, for the error message.
+        value: An int (day index), an ISO date string or a ``datetime.date``.
+        start_date: Calendar date of day 0.
+
+    Returns:
+        The day index (may be negative or beyond the run; callers check the range).
+    """
+    if isinstance(value, bool):
+        raise _fail(key, "a day index or an ISO date (YYYY-MM-DD)", value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.date):
+        return (value - start_date).days
+    if isinstance(value, str):
+        try:
+            return (dt.date.fromisoformat(value) - start_date).days
+        except ValueError:
+            pass
+        if value.strip().lstrip("-").isdigit():
+            return int(value)
+    raise _fail(key, "a day index or an ISO date (YYYY-MM-DD)", value)
+
+
+def _check_shares(key: str, shares: list[float], n: int | None = None) -> None:
+    if n is not None and len(shares) != n:
+        raise _fail(key, f"a list of {n} shares", list(shares))
+    if len(shares) == 0:
+        raise _fail(key, "a non-empty list of shares", list(shares))
+    for i, s in enumerate(shares):
+        check_prob(f"{key}[{i}]", s)
+    if abs(sum(shares) - 1.0) > 1e-3:
+        raise _fail(key, "shares summing to 1", f"sum {sum(shares):.4f}")
+
+
+def _check_duration(key: str, d: Duration) -> None:
+    check_positive(f"{key}.mean", d.mean)
+    check_nonneg(f"{key}.sd", d.sd)
+
+
+def validate(cfg: Config) -> None:
+    """Check every value of ``cfg`` against what the model allows.
+
+    Raises:
+        ConfigError: naming the first offending key and the allowed values.
+    """
+    if cfg.seed < 0:
+        raise _fail("seed", "a non-negative integer", cfg.seed)
+    if cfg.days < 1:
+        raise _fail("days", "a positive integer", cfg.days)
+    _validate_population(cfg.population)
+    _validate_disease(cfg.disease)
+    _validate_contacts(cfg.contacts)
+    if cfg.output.progress not in PROGRESS_MODES:
+        raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
+
+
+def _validate_population(p: PopulationConfig) -> None:
+    k = "population"
+    if p.residents < 1:
+        raise _fail(f"{k}.residents", "a positive integer", p.residents)
+    check_positive(f"{k}.reference_residents", p.reference_residents)
+    check_prob(f"{k}.urban_share", p.urban_share)
+    for name in ("communities", "villages", "grids", "markets"):
+        v = getattr(p, name)
+        if v < 1:
+            raise _fail(f"{k}.{name}", "a positive integer", v)
+    check_nonneg(f"{k}.settlement_size_sigma", p.settlement_size_sigma)
+    _check_shares(f"{k}.household_size_shares", p.household_size_shares)
+    hmax = len(p.household_size_shares)
+    if not 1.0 <= p.household_mean_size < hmax:
+        raise _fail(f"{k}.household_mean_size", f"in [1, {hmax}) persons", p.household_mean_size)
+    _check_shares(f"{k}.age_band_shares", p.age_band_shares, 9)
+    if not 0 <= p.household_head_min_age <= 80:
+        raise _fail(
+            f"{k}.household_head_min_age", "an age in [0, 80] years", p.household_head_min_age
+        )
+    for name in (
+        "employment_rate",
+        "employment_rate_60_64",
+        "farmer_share",
+        "vehicle_share_urban",
+        "vehicle_share_rural",
+    ):
+        check_prob(f"{k}.{name}", getattr(p, name))
+    f = p.firms
+    n = len(f.size_classes)
+    if n == 0:
+        raise _fail(f"{k}.firms.size_classes", "a non-empty list", list(f.size_classes))
+    for name in ("counts", "min_employees", "max_employees"):
+        v = list(getattr(f, name))
+        if len(v) != n:
+            raise _fail(f"{k}.firms.{name}", f"a list of {n} values (one per size class)", v)
+        if any(x < (0 if name == "counts" else 1) for x in v):
+            raise _fail(f"{k}.firms.{name}", "non-negative counts / positive sizes", v)
+    for i in range(n):
+        if f.min_employees[i] > f.max_employees[i]:
+            raise _fail(
+                f"{k}.firms.max_employees[{i}]",
+                f">= min_employees[{i}] = {f.min_employees[i]}",
+                f.max_employees[i],
+            )
+    if sum(f.counts) < 1:
+        raise _fail(f"{k}.firms.counts", "at least one firm", list(f.counts))
+    _check_shares(f"{k}.firms.sector_shares", f.sector_shares, len(f.sectors))
+
+
+def _validate_disease(d: DiseaseConfig) -> None:
+    k = "disease"
+    if d.kind not in DISEASE_KINDS:
+        raise _fail(f"{k}.kind", f"one of {list(DISEASE_KINDS)}", d.kind)
+    check_nonneg(f"{k}.r0", d.r0)
+    if d.kind == "well_mixed_seir":
+        if not d.latent_days > 1.0:
+            raise _fail(f"{k}.latent_days", "> 1 day (daily time step)", d.latent_days)
+        if not d.infectious_days > 1.0:
+            raise _fail(f"{k}.infectious_days", "> 1 day (daily time step)", d.infectious_days)
+        if d.initial_infected < 1:
+            raise _fail(f"{k}.initial_infected", "a positive integer", d.initial_infected)
+    for name in (
+        "latent",
+        "presymptomatic",
+        "asymptomatic_duration",
+        "mild_duration",
+        "symptom_to_severe",
+        "severe_to_critical",
+        "severe_duration",
+        "critical_to_death",
+        "critical_duration",
+        "onset_to_confirmation",
+    ):
+        _check_duration(f"{k}.{name}", getattr(d, name))
+    for name in ("asymptomatic_share", "rel_inf_asymptomatic", "care_seeking_prob"):
+        check_prob(f"{k}.{name}", getattr(d, name))
+    check_positive(f"{k}.infectiousness_dispersion", d.infectiousness_dispersion)
+    if len(d.susceptibility) != len(d.susceptibility_age_bands):
+        raise _fail(
+            f"{k}.susceptibility",
+            "one value per susceptibility_age_bands entry",
+            list(d.susceptibility),
+        )
+    for i, s in enumerate(d.susceptibility):
+        check_nonneg(f"{k}.susceptibility[{i}]", s)
+    nb = len(d.severity_age_bands)
+    for name in ("hospitalised_share", "icu_share", "ifr"):
+        v = list(getattr(d, name))
+        if len(v) != nb:
+            raise _fail(f"{k}.{name}", f"a list of {nb} values (one per severity_age_bands)", v)
+        for i, s in enumerate(v):
+            check_prob(f"{k}.{name}[{i}]", s)
+    for bands_key in ("susceptibility_age_bands", "severity_age_bands"):
+        bands = list(getattr(d, bands_key))
+        if not bands or bands[0] != 0 or any(b2 <= b1 for b1, b2 in itertools.pairwise(bands)):
+            raise _fail(f"{k}.{bands_key}", "increasing lower bounds starting at 0", bands)
+    if d.asymptomatic_share >= 1.0 and d.kind == "covid":
+        raise _fail(f"{k}.asymptomatic_share", "< 1 for kind covid", d.asymptomatic_share)
+    for i, h in enumerate(d.hospitalised_share):
+        if h > 1.0 - d.asymptomatic_share:
+            raise _fail(
+                f"{k}.hospitalised_share[{i}]",
+                f"<= 1 - asymptomatic_share = {1 - d.asymptomatic_share}",
+                h,
+            )
+    check_nonneg(f"{k}.hospital_beds", d.hospital_beds)
+    check_nonneg(f"{k}.icu_beds", d.icu_beds)
+    check_positive(f"{k}.no_icu_death_odds_ratio", d.no_icu_death_odds_ratio)
+    for i, w in enumerate(d.importation):
+        check_nonneg(f"{k}.importation[{i}].per_day", w.per_day)
+
+
+def _validate_contacts(c: ContactsConfig) -> None:
+    k = "contacts"
+    check_prob(f"{k}.household_sar", c.household_sar)
+    for name in ("community_contacts", "workplace_contacts", "market_contacts"):
+        check_nonneg(f"{k}.{name}", getattr(c, name))
+    if c.beta_household is not None:
+        check_nonneg(f"{k}.beta_household", c.beta_household)
+    if c.beta is not None:
+        check_nonneg(f"{k}.beta", c.beta)
+    if c.calibration_sample < 100:
+        raise _fail(f"{k}.calibration_sample", "an integer >= 100", c.calibration_sample)

@@ -1,0 +1,366 @@
+"""Natural history of infection: states, waiting times, severity and progression."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sim.config import DiseaseConfig, Duration
+
+
+class State(IntEnum):
+    """Disease state of a resident (stored as int8)."""
+
+    S = 0  # susceptible
+    E = 1  # exposed: infected, not yet infectious
+    P = 2  # presymptomatic, infectious
+    A = 3  # asymptomatic, infectious
+    M = 4  # symptomatic, mild (severe cases pass through here before admission)
+    V = 5  # severe, in hospital
+    C = 6  # critical, in ICU
+    R = 7  # recovered
+    D = 8  # dead
+
+
+N_STATES = len(State)
+STATE_NAMES = {
+    State.S: "susceptible",
+    State.E: "exposed",
+    State.P: "presymptomatic",
+    State.A: "asymptomatic",
+    State.M: "mild",
+    State.V: "severe",
+    State.C: "critical",
+    State.R: "recovered",
+    State.D: "dead",
+}
+
+
+class Severity(IntEnum):
+    """Worst outcome of an infection, drawn when it starts (stored as int8)."""
+
+    ASYMPTOMATIC = 0
+    MILD = 1
+    SEVERE = 2
+    CRITICAL = 3
+    FATAL = 4
+
+
+def lognormal_days(d: Duration, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw lognormal waiting times with the given mean and sd, rounded to whole days >= 1.
+
+    Args:
+        d: Mean and standard deviation of the waiting time (days).
+        size: Number of draws.
+        rng: Generator to draw from.
+
+    Returns:
+        Waiting times in whole days (int64, at least 1).
+    """
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if d.sd <= 0:
+        x = np.full(size, float(d.mean))
+    else:
+        sigma2 = np.log1p((d.sd / d.mean) ** 2)
+        mu = np.log(d.mean) - sigma2 / 2.0
+        x = rng.lognormal(mu, np.sqrt(sigma2), size=size)
+    return np.maximum(1, np.rint(x)).astype(np.int64)
+
+
+def geometric_days(mean_days: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw whole-day waiting times with a constant daily hazard and the given mean.
+
+    This is the daily-step version of an exponential waiting time: a geometric
+    distribution on 1, 2, ... with mean ``mean_days`` (must exceed 1).
+    """
+    return rng.geometric(1.0 / mean_days, size=size).astype(np.int64)
+
+
+@dataclass
+class EpiState:
+    """The epidemic state of every resident: one array element per resident.
+
+    Attributes:
+        state: Disease state (``State``, int8).
+        severity: Worst outcome drawn at infection (``Severity``, int8).
+        t_next: Day of the next scheduled transition, -1 if none (int32).
+        rel_inf: Relative infectiousness when infectious (float32).
+        sus: Relative susceptibility (float32, by age).
+        infected_day: Day of infection, -1 if never (int32).
+        infector: Resident who infected this one; -1 never, -2 imported (int32).
+        layer: Layer of infection; -1 never, -2 imported or seeded (int8).
+        n_secondary: Infections caused (int32).
+        t_confirm: Day care seeking leads to confirmation, -1 if none (int32).
+        confirmed_day: Day confirmed as a case, -1 if never (int32).
+        isolation: 0 none, 1 home quarantine, 2 facility quarantine, 3 isolated (int8).
+    """
+
+    state: np.ndarray
+    severity: np.ndarray
+    t_next: np.ndarray
+    rel_inf: np.ndarray
+    sus: np.ndarray
+    infected_day: np.ndarray
+    infector: np.ndarray
+    layer: np.ndarray
+    n_secondary: np.ndarray
+    t_confirm: np.ndarray
+    confirmed_day: np.ndarray
+    isolation: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, sus: np.ndarray) -> EpiState:
+        """All ``n`` residents susceptible, with the given susceptibility."""
+        return cls(
+            state=np.zeros(n, dtype=np.int8),
+            severity=np.zeros(n, dtype=np.int8),
+            t_next=np.full(n, -1, dtype=np.int32),
+            rel_inf=np.zeros(n, dtype=np.float32),
+            sus=sus.astype(np.float32),
+            infected_day=np.full(n, -1, dtype=np.int32),
+            infector=np.full(n, -1, dtype=np.int32),
+            layer=np.full(n, -1, dtype=np.int8),
+            n_secondary=np.zeros(n, dtype=np.int32),
+            t_confirm=np.full(n, -1, dtype=np.int32),
+            confirmed_day=np.full(n, -1, dtype=np.int32),
+            isolation=np.zeros(n, dtype=np.int8),
+        )
+
+
+@dataclass
+class Transitions:
+    """What progression did on one day (resident indices per transition)."""
+
+    onset: np.ndarray  # became symptomatic (P -> M)
+    admitted: np.ndarray  # admitted to hospital (M -> V)
+    critical: np.ndarray  # became critical (V -> C)
+    recovered: np.ndarray
+    died: np.ndarray
+    icu_denied: int  # critical cases that found no ICU bed
+
+
+class NaturalHistory(ABC):
+    """The natural history of one disease model over an ``EpiState`` (one per run).
+
+    Subclasses decide severity and waiting times; ``progress`` moves everyone whose
+    transition is due today.
+    """
+
+    def __init__(self, epi: EpiState) -> None:
+        self.epi = epi
+
+    @abstractmethod
+    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+
+    @abstractmethod
+    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
+        """Apply every transition due on ``day``."""
+
+
+@dataclass
+class ProgressContext:
+    """Today's capacities that progression needs (ICU beds free, today's care-seeking)."""
+
+    icu_free: int
+    care_seeking_prob: float
+    onset_to_confirmation: Duration
+
+
+def _empty_transitions() -> Transitions:
+    z = np.zeros(0, dtype=np.int64)
+    return Transitions(z, z, z, z, z, 0)
+
+
+class CovidHistory(NaturalHistory):
+    """Wild-type SARS-CoV-2 natural history with age-specific severity (one per run).
+
+    Args:
+        epi: The residents' epidemic state.
+        cfg: Disease configuration.
+        age: Age of each resident (years).
+    """
+
+    def __init__(self, epi: EpiState, cfg: DiseaseConfig, age: np.ndarray) -> None:
+        super().__init__(epi)
+        self.cfg = cfg
+        band = np.searchsorted(np.asarray(cfg.severity_age_bands), age, side="right") - 1
+        hosp = np.asarray(cfg.hospitalised_share)[band]
+        icu = np.asarray(cfg.icu_share)[band]
+        ifr = np.asarray(cfg.ifr)[band]
+        p_sym = 1.0 - cfg.asymptomatic_share
+        # conditional probabilities along the chain asym -> mild -> severe -> critical -> fatal
+        self.p_severe_given_sym = (hosp / p_sym).astype(np.float32)
+        self.p_critical_given_severe = icu.astype(np.float32)
+        crit = hosp * icu
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pd = np.where(crit > 0, np.minimum(1.0, ifr / np.where(crit > 0, crit, 1.0)), 0.0)
+        self.p_death_given_critical = pd.astype(np.float32)
+
+    def draw_severity(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw the worst outcome of infections starting in residents ``idx``."""
+        u = rng.random((4, idx.size))
+        sev = np.full(idx.size, Severity.ASYMPTOMATIC, dtype=np.int8)
+        sym = u[0] >= self.cfg.asymptomatic_share
+        sev[sym] = Severity.MILD
+        severe = sym & (u[1] < self.p_severe_given_sym[idx])
+        sev[severe] = Severity.SEVERE
+        critical = severe & (u[2] < self.p_critical_given_severe[idx])
+        sev[critical] = Severity.CRITICAL
+        sev[critical & (u[3] < self.p_death_given_critical[idx])] = Severity.FATAL
+        return sev
+
+    def draw_rel_inf(self, severity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Individual infectiousness: gamma(k, 1/k) times the asymptomatic factor."""
+        k = self.cfg.infectiousness_dispersion
+        g = rng.gamma(k, 1.0 / k, size=severity.size)
+        g = np.where(severity == Severity.ASYMPTOMATIC, g * self.cfg.rel_inf_asymptomatic, g)
+        return g.astype(np.float32)
+
+    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+        e = self.epi
+        e.state[idx] = State.E
+        e.infected_day[idx] = day
+        sev = self.draw_severity(idx, rng)
+        e.severity[idx] = sev
+        e.rel_inf[idx] = self.draw_rel_inf(sev, rng)
+        e.t_next[idx] = day + lognormal_days(self.cfg.latent, idx.size, rng)
+
+    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
+        """Apply every transition due on ``day`` (each resident moves at most once)."""
+        e = self.epi
+        due = np.flatnonzero(e.t_next == day)
+        if due.size == 0:
+            return _empty_transitions()
+        c = self.cfg
+        st = e.state[due]
+        sev = e.severity[due]
+        # E -> A or P
+        sel = due[st == State.E]
+        asym = e.severity[sel] == Severity.ASYMPTOMATIC
+        a, p = sel[asym], sel[~asym]
+        e.state[a] = State.A
+        e.t_next[a] = day + lognormal_days(c.asymptomatic_duration, a.size, rng)
+        e.state[p] = State.P
+        e.t_next[p] = day + lognormal_days(c.presymptomatic, p.size, rng)
+        # P -> M (symptom onset; care seeking scheduled)
+        onset = due[st == State.P]
+        e.state[onset] = State.M
+        goes_severe = e.severity[onset] >= Severity.SEVERE
+        e.t_next[onset] = day + np.where(
+            goes_severe,
+            lognormal_days(c.symptom_to_severe, onset.size, rng),
+            lognormal_days(c.mild_duration, onset.size, rng),
+        )
+        seek = onset[rng.random(onset.size) < ctx.care_seeking_prob]
+        e.t_confirm[seek] = day + lognormal_days(ctx.onset_to_confirmation, seek.size, rng)
+        # M -> V (admission) or R
+        m = st == State.M
+        admitted = due[m & (sev >= Severity.SEVERE)]
+        e.state[admitted] = State.V
+        goes_critical = e.severity[admitted] >= Severity.CRITICAL
+        e.t_next[admitted] = day + np.where(
+            goes_critical,
+            lognormal_days(c.severe_to_critical, admitted.size, rng),
+            lognormal_days(c.severe_duration, admitted.size, rng),
+        )
+        rec = [due[(m & (sev < Severity.SEVERE)) | (st == State.A)]]
+        # V -> C or R
+        v = st == State.V
+        crit = due[v & (sev >= Severity.CRITICAL)]
+        rec.append(due[v & (sev < Severity.CRITICAL)])
+        icu_denied = 0
+        if crit.size:
+            # critical cases beyond free ICU beds die with higher odds
+            denied = rng.permutation(crit)[max(ctx.icu_free, 0) :]
+            icu_denied = int(denied.size)
+            if denied.size:
+                pd = self.p_death_given_critical[denied].astype(np.float64)
+                odds = pd / np.maximum(1.0 - pd, 1e-12) * c.no_icu_death_odds_ratio
+                p_new = np.where(pd >= 1.0, 1.0, odds / (1.0 + odds))
+                survives = e.severity[denied] == Severity.CRITICAL
+                # redraw with CRN-consistent uniform: death if u < p_new
+                u = rng.random(denied.size)
+                flip = survives & (u < (p_new - pd) / np.maximum(1.0 - pd, 1e-12))
+                e.severity[denied[flip]] = Severity.FATAL
+            e.state[crit] = State.C
+            fatal = e.severity[crit] == Severity.FATAL
+            e.t_next[crit] = day + np.where(
+                fatal,
+                lognormal_days(c.critical_to_death, crit.size, rng),
+                lognormal_days(c.critical_duration, crit.size, rng),
+            )
+        # C -> D or R
+        cc = st == State.C
+        died = due[cc & (sev == Severity.FATAL)]
+        rec.append(due[cc & (sev != Severity.FATAL)])
+        e.state[died] = State.D
+        e.t_next[died] = -1
+        recovered = np.concatenate(rec)
+        e.state[recovered] = State.R
+        e.t_next[recovered] = -1
+        return Transitions(onset, admitted, crit, recovered, died, icu_denied)
+
+
+class SeirHistory(NaturalHistory):
+    """Homogeneous SEIR with exponential (daily: geometric) waiting times (one per run).
+
+    Infectious residents are held in state A with relative infectiousness 1; there is
+    no severity, no symptom onset and no care seeking.
+
+    Args:
+        epi: The residents' epidemic state.
+        latent_days: Mean latent period (days, > 1).
+        infectious_days: Mean infectious period (days, > 1).
+    """
+
+    def __init__(self, epi: EpiState, latent_days: float, infectious_days: float) -> None:
+        super().__init__(epi)
+        self.latent_days = latent_days
+        self.infectious_days = infectious_days
+
+    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+        e = self.epi
+        e.state[idx] = State.E
+        e.infected_day[idx] = day
+        e.severity[idx] = Severity.ASYMPTOMATIC
+        e.rel_inf[idx] = 1.0
+        e.t_next[idx] = day + geometric_days(self.latent_days, idx.size, rng)
+
+    def make_infectious(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+        """Put residents ``idx`` straight into the infectious state on ``day``."""
+        e = self.epi
+        e.state[idx] = State.A
+        e.infected_day[idx] = day
+        e.rel_inf[idx] = 1.0
+        e.t_next[idx] = day + geometric_days(self.infectious_days, idx.size, rng)
+
+    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
+        """Apply every transition due on ``day``: E -> I and I -> R."""
+        e = self.epi
+        due = np.flatnonzero(e.t_next == day)
+        if due.size == 0:
+            return _empty_transitions()
+        st = e.state[due]
+        ei = due[st == State.E]
+        e.state[ei] = State.A
+        e.t_next[ei] = day + geometric_days(self.infectious_days, ei.size, rng)
+        rec = due[st == State.A]
+        e.state[rec] = State.R
+        e.t_next[rec] = -1
+        z = np.zeros(0, dtype=np.int64)
+        return Transitions(z, z, z, rec, z, 0)
+
+
+def susceptibility(age: np.ndarray, cfg: DiseaseConfig) -> np.ndarray:
+    """Relative susceptibility of each resident by age band (float32)."""
+    if cfg.kind == "well_mixed_seir":
+        return np.ones(age.size, dtype=np.float32)
+    band = np.searchsorted(np.asarray(cfg.susceptibility_age_bands), age, side="right") - 1
+    return np.asarray(cfg.susceptibility, dtype=np.float32)[band]

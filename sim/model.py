@@ -1,0 +1,392 @@
+"""The district model: one Mesa model, one step per day, in a documented order."""
+
+from __future__ import annotations
+
+import logging
+
+import mesa
+import numpy as np
+
+from sim.calibration import Calibration, calibrate
+from sim.config import Config, Duration, parse_day, validate
+from sim.disease import (
+    N_STATES,
+    STATE_NAMES,
+    CovidHistory,
+    EpiState,
+    NaturalHistory,
+    ProgressContext,
+    SeirHistory,
+    State,
+    Transitions,
+    susceptibility,
+)
+from sim.layers import GroupLayer, HouseholdLayer
+from sim.policies import DailyModifiers
+from sim.population import Population, scaled_count, synthesise
+from sim.recorder import EventLog, Recorder
+from sim.rng import Streams
+from sim.scenario import Scenario, load_scenario
+
+log = logging.getLogger(__name__)
+
+# Participation in each layer (household, community, workplace, market) by isolation
+# code: 0 none, 1 home quarantine, 2 facility quarantine, 3 isolated as a case.
+ISOLATION_FACTOR = np.array(
+    [
+        [1.0, 1.0, 1.0, 1.0],
+        [1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ]
+)
+LAYER_COLUMN = {"household": 0, "community": 1, "workplace": 2, "market": 3, "well_mixed": 1}
+IMPORTED = -2  # infector / layer code of an infection from outside
+
+
+class DistrictModel(mesa.Model):
+    """One district through one epidemic under one scenario.
+
+    Residents and firms are numpy arrays (``self.pop``, ``self.epi``); the contact
+    layers, the natural history and the policies act on them, one day per ``step()``.
+
+    Args:
+        cfg: The run's configuration (validated here).
+        scenario: The resolved scenario; loaded from ``cfg.scenario`` if not given.
+    """
+
+    def __init__(self, cfg: Config, scenario: Scenario | None = None) -> None:
+        validate(cfg)
+        if scenario is None:
+            scenario = load_scenario(cfg.scenario, dict(cfg.knobs), cfg.days)
+        super().__init__(rng=cfg.seed)
+        self.cfg = cfg
+        self.timeline = scenario  # the scenario (Mesa reserves `scenario`)
+        self.day = 0
+        self.streams = Streams(cfg.seed)
+        self.pop: Population = synthesise(cfg.population, self.streams)
+        n = self.pop.n
+        d = cfg.disease
+        self.seir = d.kind == "well_mixed_seir"
+        self.epi = EpiState.empty(n, susceptibility(self.pop.age, d))
+        scale = n / cfg.population.reference_residents
+        self.hospital_beds = scaled_count(d.hospital_beds, scale, minimum=0)
+        self.icu_beds = scaled_count(d.icu_beds, scale, minimum=0)
+        self.history: NaturalHistory
+        self.calibration: Calibration
+        seir_history: SeirHistory | None = None
+        if self.seir:
+            seir_history = SeirHistory(self.epi, d.latent_days, d.infectious_days)
+            self.history = seir_history
+            beta = d.r0 / d.infectious_days
+            everyone = np.zeros(n, dtype=np.int32)
+            self.household_layer: HouseholdLayer | None = None
+            self.groups = [GroupLayer("well_mixed", everyone, 1, 1.0, beta, 1.0, "all")]
+            self.calibration = Calibration(0.0, beta, d.r0, {"well_mixed": d.r0}, calibrated=False)
+        else:
+            covid = CovidHistory(self.epi, d, self.pop.age)
+            self.history = covid
+            self._build_covid_layers(covid)
+        self.policies = list(scenario.policies)
+        self.mods = DailyModifiers()
+        self.import_rate = self._import_schedule()
+        self.recorder = Recorder(cfg.days)
+        self.events = EventLog()
+        self._declare_metrics()
+        self._cum = {"infections": 0, "confirmed": 0, "deaths": 0, "imported": 0}
+        self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
+        if seir_history is not None:
+            seeding = self.streams.get("seeding")
+            seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
+            # infectious as if they had turned so at the end of day -1
+            seir_history.make_infectious(seed_idx, -1, seeding)
+            self.epi.layer[seed_idx] = IMPORTED
+            self.epi.infector[seed_idx] = IMPORTED
+            self._cum["infections"] += seed_idx.size
+            self._cum["imported"] += seed_idx.size
+
+    # ----------------------------------------------------------------- set-up
+    def _build_covid_layers(self, covid: CovidHistory) -> None:
+        p, c = self.pop, self.cfg.contacts
+        s_max = float(self.epi.sus.max()) if self.epi.sus.size else 1.0
+        self.household_layer = HouseholdLayer(p.household_start, p.household, 0.0)
+        self.groups = [
+            GroupLayer("community", p.grid, p.n_grids, c.community_contacts, 0.0, s_max),
+            GroupLayer("workplace", p.employer, p.n_firms, c.workplace_contacts, 0.0, s_max),
+            GroupLayer("market", p.market, p.n_markets, c.market_contacts, 0.0, s_max),
+        ]
+        if c.beta_household is not None and c.beta is not None:
+            self.calibration = Calibration(c.beta_household, c.beta, float("nan"), calibrated=False)
+        else:
+            self.calibration = calibrate(
+                covid,
+                self.epi,
+                p.household_start,
+                p.household,
+                self.groups,
+                self.cfg.disease.r0,
+                c.household_sar,
+                c.calibration_sample,
+                self.streams.get("calibration"),
+            )
+            if c.beta_household is not None:
+                self.calibration.beta_household = c.beta_household
+                self.calibration.calibrated = False
+            if c.beta is not None:
+                self.calibration.beta = c.beta
+                self.calibration.calibrated = False
+        self.household_layer.beta = self.calibration.beta_household
+        for g in self.groups:
+            g.beta = self.calibration.beta
+
+    def _import_schedule(self) -> np.ndarray:
+        """Expected imported infections on each day of the run."""
+        rate = np.zeros(self.cfg.days)
+        if self.seir:
+            return rate
+        for i, w in enumerate(self.cfg.disease.importation):
+            key = f"disease.importation[{i}]"
+            a = parse_day(f"{key}.start", w.start, self.timeline.start_date)
+            b = parse_day(f"{key}.stop", w.stop, self.timeline.start_date)
+            rate[max(a, 0) : max(min(b, self.cfg.days), 0)] += w.per_day
+        return rate
+
+    @property
+    def layer_names(self) -> list[str]:
+        """Names of the contact layers, in the order transmission visits them."""
+        head = ["household"] if self.household_layer is not None else []
+        return head + [g.name for g in self.groups]
+
+    def _declare_metrics(self) -> None:
+        r = self.recorder
+        r.declare("new_infections", "residents infected today (all layers and imported)")
+        for name in self.layer_names:
+            r.declare(f"new_infections_{name}", f"residents infected today in the {name} layer")
+        r.declare("new_imported", "infections imported from outside today")
+        r.declare("new_symptomatic", "residents with symptom onset today")
+        r.declare("new_confirmed", "cases confirmed today (care seeking or admission)")
+        r.declare("new_isolated", "confirmed cases isolated today")
+        r.declare("new_hospitalised", "admissions to hospital today")
+        r.declare("new_critical", "admissions to ICU (critical) today")
+        r.declare("new_icu_denied", "critical cases who found no free ICU bed today")
+        r.declare("new_recovered", "recoveries today")
+        r.declare("new_deaths", "deaths today")
+        for s in State:
+            r.declare(f"n_{STATE_NAMES[s]}", f"residents in state {STATE_NAMES[s]} at end of day")
+        r.declare("n_infectious", "residents infectious at end of day (incl. in hospital)")
+        r.declare("n_hospitalised", "residents in hospital (severe + critical)")
+        r.declare("n_hospital_overflow", "hospitalised residents beyond the hospital beds")
+        r.declare("n_isolated", "confirmed cases in isolation")
+        r.declare("cum_infections", "infections since day 0 (incl. imported and seeded)")
+        r.declare("cum_confirmed", "confirmed cases since day 0")
+        r.declare("cum_deaths", "deaths since day 0")
+        r.declare("response_level", "public-health emergency response level in force (0 none)")
+
+    # ------------------------------------------------------------------ a day
+    def step(self) -> None:
+        """Advance the district by one day.
+
+        The order of a day (each a method below, called in this order):
+
+        1. ``reset_modifiers``: today's modifiers back to their defaults.
+        2. ``apply_policies``: each policy active today states what it does.
+        3. ``import_infections``: infections arriving from outside.
+        4. ``transmit``: transmission over the contact layers.
+        5. ``progress_disease``: due transitions of the natural history.
+        6. ``detect``: care seeking -> confirmation -> isolation of cases.
+        7. ``record``: today's metrics.
+        """
+        day = self.day
+        self.reset_modifiers()
+        self.apply_policies(day)
+        imported = self.import_infections(day)
+        infected = self.transmit(day)
+        trans = self.progress_disease(day)
+        confirmed, isolated = self.detect(day, trans)
+        self.record(day, imported, infected, trans, confirmed, isolated)
+        self.day += 1
+
+    def reset_modifiers(self) -> None:
+        """Reset today's modifiers (policies state afresh what they do)."""
+        self.mods = DailyModifiers()
+
+    def apply_policies(self, day: int) -> None:
+        """Let each policy active today set its modifiers; log starts and stops."""
+        for p in self.policies:
+            if p.active(day):
+                if day == p.start:
+                    self.events.add(day, "authority", f"start {p.kind}", p.index)
+                p.apply(self, day)
+            elif day == p.stop:
+                self.events.add(day, "authority", f"stop {p.kind}", p.index)
+
+    def import_infections(self, day: int) -> int:
+        """Infect a Poisson number of random susceptible residents from outside."""
+        rate = self.import_rate[day]
+        if rate <= 0:
+            return 0
+        rng = self.streams.day("importation", day)
+        k = rng.poisson(rate)
+        if k == 0:
+            return 0
+        cand = np.unique(rng.integers(0, self.pop.n, size=k))
+        idx = cand[self.epi.state[cand] == State.S]
+        self.history.infect(idx, day, self.streams.day("disease.infect.imported", day))
+        self.epi.infector[idx] = IMPORTED
+        self.epi.layer[idx] = IMPORTED
+        self.events.add(day, "outside", "import", idx)
+        return int(idx.size)
+
+    def _participation(self, column: int, factor: float):  # type: ignore[no-untyped-def]
+        iso = self.epi.isolation
+        table = ISOLATION_FACTOR[:, column] * factor
+
+        def part(j: np.ndarray) -> np.ndarray:
+            return table[iso[j]]
+
+        return part
+
+    def transmit(self, day: int) -> dict[str, int]:
+        """Draw today's infections layer by layer; infected residents start at once.
+
+        Returns:
+            New infections by layer name.
+        """
+        e = self.epi
+        state = e.state
+        inf = np.flatnonzero((state >= State.P) & (state <= State.M))
+        out = dict.fromkeys(self.layer_names, 0)
+        if inf.size == 0:
+            return out
+        rel = e.rel_inf[inf].astype(np.float64)
+        rng_inf = self.streams.day("disease.infect", day)
+        layers: list[HouseholdLayer | GroupLayer] = []
+        if self.household_layer is not None:
+            layers.append(self.household_layer)
+        layers.extend(self.groups)
+        for li, layer in enumerate(layers):
+            factor = self.mods.layer_factor.get(layer.name, 1.0)
+            if factor == 0.0:
+                continue
+            part = self._participation(LAYER_COLUMN[layer.name], factor)
+            w = rel * part(inf)
+            src = w > 0
+            rng = self.streams.day(f"transmission.{layer.name}", day)
+            if isinstance(layer, GroupLayer):
+                res = layer.transmit(inf[src], w[src], part, e.sus, state, rng, part_max=factor)
+            else:
+                res = layer.transmit(inf[src], w[src], part, e.sus, state, rng)
+            if res.target.size:
+                self.history.infect(res.target, day, rng_inf)
+                e.infector[res.target] = res.infector
+                e.layer[res.target] = li
+                np.add.at(e.n_secondary, res.infector, 1)
+            out[layer.name] = int(res.target.size)
+        return out
+
+    def progress_disease(self, day: int) -> Transitions:
+        """Move everyone whose next transition is due today."""
+        d = self.cfg.disease
+        n_critical = int(np.count_nonzero(self.epi.state == State.C)) if not self.seir else 0
+        mean = self.mods.onset_to_confirmation_mean
+        delay = (
+            d.onset_to_confirmation
+            if mean is None
+            else Duration(mean, d.onset_to_confirmation.sd * mean / d.onset_to_confirmation.mean)
+        )
+        ctx = ProgressContext(
+            icu_free=self.icu_beds - n_critical,
+            care_seeking_prob=(
+                d.care_seeking_prob
+                if self.mods.care_seeking_prob is None
+                else self.mods.care_seeking_prob
+            ),
+            onset_to_confirmation=delay,
+        )
+        return self.history.progress(day, self.streams.day("disease.progress", day), ctx)
+
+    def detect(self, day: int, trans: Transitions) -> tuple[np.ndarray, np.ndarray]:
+        """Confirm cases (care seeking due today, admissions) and isolate them if asked.
+
+        Returns:
+            (residents confirmed today, residents isolated today).
+        """
+        e = self.epi
+        seekers = np.flatnonzero(e.t_confirm == day) if not self.seir else trans.admitted
+        cand = np.concatenate([seekers, trans.admitted])
+        st = e.state[cand]
+        cand = cand[(st >= State.M) & (st <= State.C) & (e.confirmed_day[cand] < 0)]
+        confirmed = np.unique(cand)
+        e.confirmed_day[confirmed] = day
+        self.events.add(day, "hospital", "confirm", confirmed)
+        self.events.add(day, "hospital", "death", trans.died)
+        # isolation ends with recovery or death
+        ended = np.concatenate([trans.recovered, trans.died])
+        e.isolation[ended[e.isolation[ended] == 3]] = 0
+        if not self.mods.isolate_confirmed:
+            self._at_large = np.concatenate([self._at_large, confirmed])
+            return confirmed, np.zeros(0, dtype=np.int64)
+        pool = np.concatenate([self._at_large, confirmed])
+        self._at_large = np.zeros(0, dtype=np.int64)
+        pool = pool[
+            (e.state[pool] >= State.P) & (e.state[pool] <= State.C) & (e.isolation[pool] == 0)
+        ]
+        if self.mods.isolate_share < 1.0:
+            rng = self.streams.day("detection.isolate", day)
+            pool = pool[rng.random(pool.size) < self.mods.isolate_share]
+        e.isolation[pool] = 3
+        return confirmed, pool
+
+    def record(
+        self,
+        day: int,
+        imported: int,
+        infected: dict[str, int],
+        trans: Transitions,
+        confirmed: np.ndarray,
+        isolated: np.ndarray,
+    ) -> None:
+        """Record today's metrics."""
+        e = self.epi
+        counts = np.bincount(e.state, minlength=N_STATES)
+        new_inf = imported + sum(infected.values())
+        self._cum["infections"] += new_inf
+        self._cum["imported"] += imported
+        self._cum["confirmed"] += int(confirmed.size)
+        self._cum["deaths"] += int(trans.died.size)
+        hosp = int(counts[State.V] + counts[State.C])
+        values: dict[str, float] = {
+            "new_infections": new_inf,
+            **{f"new_infections_{k}": v for k, v in infected.items()},
+            "new_imported": imported,
+            "new_symptomatic": int(trans.onset.size),
+            "new_confirmed": int(confirmed.size),
+            "new_isolated": int(isolated.size),
+            "new_hospitalised": int(trans.admitted.size),
+            "new_critical": int(trans.critical.size),
+            "new_icu_denied": trans.icu_denied,
+            "new_recovered": int(trans.recovered.size),
+            "new_deaths": int(trans.died.size),
+            **{f"n_{STATE_NAMES[s]}": int(counts[s]) for s in State},
+            "n_infectious": int(counts[State.P : State.C + 1].sum()),
+            "n_hospitalised": hosp,
+            "n_hospital_overflow": max(0, hosp - self.hospital_beds),
+            "n_isolated": int(np.count_nonzero(e.isolation == 3)),
+            "cum_infections": self._cum["infections"],
+            "cum_confirmed": self._cum["confirmed"],
+            "cum_deaths": self._cum["deaths"],
+            "response_level": self.mods.response_level,
+        }
+        self.recorder.record(day, values)
+
+    def run(self, progress: bool = False) -> None:
+        """Step through every remaining day of the run."""
+        days = range(self.day, self.cfg.days)
+        if progress:
+            from tqdm import tqdm
+
+            for _ in tqdm(days, desc=f"{self.timeline.name} seed {self.cfg.seed}", unit="day"):
+                self.step()
+        else:
+            for _ in days:
+                self.step()

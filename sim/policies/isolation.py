@@ -1,0 +1,34 @@
+"""Isolation of confirmed cases in hospital or a designated facility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config import check_prob
+from sim.policies.base import Policy, register
+
+if TYPE_CHECKING:
+    from sim.model import DistrictModel
+
+
+@register
+class IsolateConfirmed(Policy):
+    """Confirmed cases are isolated (no contacts in any layer) from confirmation on."""
+
+    kind = "isolate_confirmed"
+
+    @dataclass
+    class Params:
+        """Parameters of ``isolate_confirmed``."""
+
+        share: float = 1.0  # share of confirmed cases actually isolated
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.share", self.share)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Isolate today's confirmed cases (and any confirmed earlier, still at large)."""
+        model.mods.isolate_confirmed = True
+        model.mods.isolate_share = self.params.share

@@ -1,0 +1,383 @@
+"""Synthesis of the district's residents, households, settlements, grids and firms."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from sim.config import PopulationConfig
+from sim.rng import Streams
+
+log = logging.getLogger(__name__)
+
+AGE_BAND_EDGES = np.array([0, 10, 20, 30, 40, 50, 60, 70, 80, 96])  # years; 80+ runs to 95
+
+
+@dataclass
+class Population:
+    """The synthetic district: one row per resident, household, grid and firm.
+
+    Residents are ordered by market, settlement, grid and household, so each of these
+    is a contiguous range of resident indices (``*_start`` arrays, length n+1).
+
+    Attributes:
+        age: Age of each resident (years, int8).
+        household: Household index of each resident (int32).
+        settlement: Community or village index of each resident (int32); communities
+            come first (``0 .. n_communities-1``), then villages.
+        grid: Grid index of each resident (int32).
+        market: Market index of each resident (int32).
+        urban: Whether the resident lives in an urban community (bool).
+        employer: Firm index of each employed resident, -1 if not employed (int32).
+        farmer: Whether the resident farms (bool).
+        household_start: First resident of each household (int64, n_households+1).
+        household_vehicle: Whether the household has a motor vehicle (bool).
+        grid_start: First resident of each grid (int64, n_grids+1).
+        grid_settlement: Settlement of each grid (int32).
+        market_start: First resident of each market (int64, n_markets+1).
+        settlement_urban: Whether each settlement is an urban community (bool).
+        firm_size_class: Size class index of each firm (int8).
+        firm_sector: Sector index of each firm (int8).
+        firm_employees: Employees of each firm (int32).
+        size_classes: Names of the size classes.
+        sectors: Names of the sectors.
+    """
+
+    age: np.ndarray
+    household: np.ndarray
+    settlement: np.ndarray
+    grid: np.ndarray
+    market: np.ndarray
+    urban: np.ndarray
+    employer: np.ndarray
+    farmer: np.ndarray
+    household_start: np.ndarray
+    household_vehicle: np.ndarray
+    grid_start: np.ndarray
+    grid_settlement: np.ndarray
+    market_start: np.ndarray
+    settlement_urban: np.ndarray
+    firm_size_class: np.ndarray
+    firm_sector: np.ndarray
+    firm_employees: np.ndarray
+    size_classes: list[str]
+    sectors: list[str]
+
+    @property
+    def n(self) -> int:
+        """Number of residents."""
+        return int(self.age.size)
+
+    @property
+    def n_households(self) -> int:
+        """Number of households."""
+        return int(self.household_start.size - 1)
+
+    @property
+    def household_size(self) -> np.ndarray:
+        """Members of each household (int64)."""
+        return np.diff(self.household_start)
+
+    @property
+    def n_grids(self) -> int:
+        """Number of grids."""
+        return int(self.grid_start.size - 1)
+
+    @property
+    def n_firms(self) -> int:
+        """Number of firms."""
+        return int(self.firm_sector.size)
+
+    @property
+    def n_markets(self) -> int:
+        """Number of markets."""
+        return int(self.market_start.size - 1)
+
+
+def scaled_count(full_scale: int, scale: float, minimum: int = 1) -> int:
+    """A count given at reference scale, scaled to the run's population (at least ``minimum``)."""
+    return max(minimum, round(full_scale * scale))
+
+
+def tilted_household_shares(shares: list[float], mean: float) -> np.ndarray:
+    """Tilt a household-size distribution exponentially so that its mean is ``mean``.
+
+    Args:
+        shares: Shares of sizes 1, 2, ..., len(shares) (the shape).
+        mean: Target mean household size (persons).
+
+    Returns:
+        Probabilities of sizes 1..len(shares) with the target mean.
+    """
+    q = np.asarray(shares, dtype=float)
+    q = q / q.sum()
+    sizes = np.arange(1, q.size + 1)
+
+    def tilted(theta: float) -> np.ndarray:
+        w = q * np.exp(theta * (sizes - sizes.mean()))
+        return w / w.sum()
+
+    theta = brentq(lambda t: float(tilted(t) @ sizes) - mean, -20.0, 20.0)
+    return tilted(theta)
+
+
+def _household_sizes(n: int, probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw household sizes until they hold exactly ``n`` residents."""
+    mean = float(probs @ np.arange(1, probs.size + 1))
+    draw = rng.choice(np.arange(1, probs.size + 1), size=int(n / mean * 1.05) + 16, p=probs)
+    cum = np.cumsum(draw)
+    while cum[-1] < n:  # vanishingly rare; bounded by the law of large numbers
+        more = rng.choice(np.arange(1, probs.size + 1), size=draw.size, p=probs)
+        draw = np.concatenate([draw, more])
+        cum = np.cumsum(draw)
+    k = int(np.searchsorted(cum, n))  # household k holds the n-th resident
+    sizes = draw[: k + 1].copy()
+    sizes[-1] -= int(cum[k] - n)
+    return sizes.astype(np.int64)
+
+
+def _largest_remainder(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
+    """Split ``total`` into integers proportional to ``weights``, each at least ``minimum``."""
+    k = weights.size
+    base = np.full(k, minimum, dtype=np.int64)
+    rest = total - base.sum()
+    if rest <= 0:
+        return base
+    exact = weights / weights.sum() * rest
+    share = np.floor(exact).astype(np.int64)
+    short = rest - share.sum()
+    order = np.argsort(-(exact - share), kind="stable")
+    share[order[:short]] += 1
+    return base + share
+
+
+def _draw_ages(
+    hh_sizes: np.ndarray, band_shares: np.ndarray, head_min_age: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Ages (years) with one adult head per household and the target marginal by band."""
+    n = int(hh_sizes.sum())
+    n_hh = hh_sizes.size
+    band_lo = AGE_BAND_EDGES[:-1]
+    head_ok = band_lo >= head_min_age - 9
+    head_p = band_shares * head_ok
+    head_p = head_p / head_p.sum()
+    head_band = rng.choice(band_shares.size, size=n_hh, p=head_p)
+    target = band_shares * n
+    residual = np.clip(target - np.bincount(head_band, minlength=band_shares.size), 0, None)
+    other_p = residual / residual.sum() if residual.sum() > 0 else band_shares
+    other_band = rng.choice(band_shares.size, size=n - n_hh, p=other_p)
+    band = np.empty(n, dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(hh_sizes)[:-1]])
+    is_head = np.zeros(n, dtype=bool)
+    is_head[first] = True
+    band[is_head] = head_band
+    band[~is_head] = other_band
+    lo = AGE_BAND_EDGES[band]
+    hi = AGE_BAND_EDGES[band + 1]
+    age = lo + np.floor(rng.random(n) * (hi - lo)).astype(np.int64)
+    # heads must be old enough even inside the lowest allowed band
+    age[is_head] = np.maximum(age[is_head], head_min_age)
+    return age.astype(np.int8)
+
+
+def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
+    """Build the synthetic district described by ``cfg``.
+
+    Args:
+        cfg: Population configuration (counts at ``reference_residents``).
+        streams: The run's random streams; this draws from ``population.*``.
+
+    Returns:
+        The population, ordered by market, settlement, grid and household.
+    """
+    n = int(cfg.residents)
+    scale = n / cfg.reference_residents
+    rng_hh = streams.get("population.households")
+    rng_set = streams.get("population.settlements")
+    rng_age = streams.get("population.ages")
+    rng_work = streams.get("population.work")
+
+    # Households and the urban/rural split (households in random order).
+    probs = tilted_household_shares(cfg.household_size_shares, cfg.household_mean_size)
+    hh_sizes = _household_sizes(n, probs, rng_hh)
+    n_hh = hh_sizes.size
+    cum = np.cumsum(hh_sizes)
+    n_urban_target = round(n * cfg.urban_share)
+    hh_urban = (cum - hh_sizes) < n_urban_target if n_urban_target > 0 else np.zeros(n_hh, bool)
+
+    # Settlements: communities (urban) then villages (rural), lognormal sizes.
+    n_comm = scaled_count(cfg.communities, scale) if hh_urban.any() else 0
+    n_vill = scaled_count(cfg.villages, scale) if (~hh_urban).any() else 0
+    n_set = n_comm + n_vill
+    weight = rng_set.lognormal(0.0, cfg.settlement_size_sigma, size=n_set)
+    hh_settlement = np.empty(n_hh, dtype=np.int64)
+    for is_urban, lo, hi in ((True, 0, n_comm), (False, n_comm, n_set)):
+        sel = np.flatnonzero(hh_urban == is_urban)
+        if sel.size == 0:
+            continue
+        k = hi - lo
+        # every settlement gets at least one household when there are enough of them
+        first = np.arange(min(k, sel.size))
+        w = weight[lo:hi] / weight[lo:hi].sum()
+        rest = rng_set.choice(k, size=sel.size - first.size, p=w)
+        hh_settlement[sel] = lo + rng_set.permutation(np.concatenate([first, rest]))
+    settlement_urban = np.arange(n_set) < n_comm
+
+    # Markets: each settlement shops at one market (urban and rural markets apart).
+    n_mkt = max(scaled_count(cfg.markets, scale), 1)
+    n_mkt_urban = min(max(1, round(n_mkt * cfg.urban_share)), n_mkt) if n_comm else 0
+    if n_vill and n_mkt_urban == n_mkt:
+        n_mkt_urban = n_mkt - 1 if n_mkt > 1 else 0
+    set_market = np.empty(n_set, dtype=np.int64)
+    if n_comm:
+        m = max(n_mkt_urban, 1)
+        set_market[:n_comm] = rng_set.permutation(np.arange(n_comm) % m)
+    if n_vill:
+        m0 = n_mkt_urban if n_comm else 0
+        m = max(n_mkt - m0, 1)
+        set_market[n_comm:] = m0 + rng_set.permutation(np.arange(n_vill) % m)
+    n_mkt = int(set_market.max()) + 1
+
+    # Order households by (market, settlement) so both are contiguous ranges.
+    hh_market = set_market[hh_settlement]
+    order = np.lexsort((hh_settlement, hh_market))
+    hh_sizes = hh_sizes[order]
+    hh_settlement = hh_settlement[order]
+    hh_market = hh_market[order]
+    hh_urban = hh_urban[order]
+    hh_start = np.concatenate([[0], np.cumsum(hh_sizes)]).astype(np.int64)
+
+    # Grids: split each settlement's households into contiguous grids by residents.
+    set_pop = np.bincount(hh_settlement, weights=hh_sizes, minlength=n_set)
+    n_grids_target = scaled_count(cfg.grids, scale)
+    occupied = set_pop > 0
+    grids_per_set = np.zeros(n_set, dtype=np.int64)
+    grids_per_set[occupied] = _largest_remainder(
+        max(n_grids_target, int(occupied.sum())), set_pop[occupied], 1
+    )
+    # settlements in layout order (by market, then settlement index)
+    layout = np.lexsort((np.arange(n_set), set_market))
+    grid_offset = np.zeros(n_set, dtype=np.int64)
+    grid_offset[layout] = np.concatenate([[0], np.cumsum(grids_per_set[layout])[:-1]])
+    set_first_res = np.zeros(n_set, dtype=np.int64)
+    set_first_res[layout] = np.concatenate([[0], np.cumsum(set_pop[layout])[:-1]]).astype(np.int64)
+    local_pos = hh_start[:-1] - set_first_res[hh_settlement]
+    hh_local_grid = np.minimum(
+        (local_pos * grids_per_set[hh_settlement]) // np.maximum(set_pop[hh_settlement], 1),
+        grids_per_set[hh_settlement] - 1,
+    ).astype(np.int64)
+    hh_grid = grid_offset[hh_settlement] + hh_local_grid
+    n_grids = int(grids_per_set.sum())
+    grid_settlement = np.repeat(np.arange(n_set)[layout], grids_per_set[layout])
+
+    # Residents.
+    household = np.repeat(np.arange(n_hh, dtype=np.int32), hh_sizes)
+    settlement = hh_settlement[household].astype(np.int32)
+    grid = hh_grid[household].astype(np.int32)
+    market = hh_market[household].astype(np.int32)
+    urban = hh_urban[household]
+    grid_start = np.searchsorted(grid, np.arange(n_grids + 1)).astype(np.int64)
+    market_start = np.searchsorted(market, np.arange(n_mkt + 1)).astype(np.int64)
+    age = _draw_ages(
+        hh_sizes, np.asarray(cfg.age_band_shares, dtype=float), cfg.household_head_min_age, rng_age
+    )
+    vehicle_p = np.where(hh_urban, cfg.vehicle_share_urban, cfg.vehicle_share_rural)
+    household_vehicle = rng_hh.random(n_hh) < vehicle_p
+
+    # Work: farmers (rural, 20-69) and employees of firms.
+    a = age.astype(np.int64)
+    u = rng_work.random(n)
+    farmer = (~urban) & (a >= 20) & (a < 70) & (u < cfg.farmer_share)
+    u2 = rng_work.random(n)
+    emp_p = np.where((a >= 20) & (a < 60), cfg.employment_rate, 0.0)
+    emp_p = np.where((a >= 60) & (a < 65), cfg.employment_rate_60_64, emp_p)
+    employed = (~farmer) & (u2 < emp_p)
+    firm_size_class, firm_sector, employer = _firms(cfg, scale, employed, rng_work)
+    firm_employees = np.bincount(employer[employer >= 0], minlength=firm_sector.size).astype(
+        np.int32
+    )
+
+    log.info(
+        "population: %d residents, %d households (mean %.2f), %d communities, %d villages, "
+        "%d grids, %d markets, %d firms, %d employed, %d farmers",
+        n,
+        n_hh,
+        n / n_hh,
+        n_comm,
+        n_vill,
+        n_grids,
+        n_mkt,
+        firm_sector.size,
+        int((employer >= 0).sum()),
+        int(farmer.sum()),
+    )
+    return Population(
+        age=age,
+        household=household,
+        settlement=settlement,
+        grid=grid,
+        market=market,
+        urban=urban,
+        employer=employer,
+        farmer=farmer,
+        household_start=hh_start,
+        household_vehicle=household_vehicle,
+        grid_start=grid_start,
+        grid_settlement=grid_settlement.astype(np.int32),
+        market_start=market_start,
+        settlement_urban=settlement_urban,
+        firm_size_class=firm_size_class,
+        firm_sector=firm_sector,
+        firm_employees=firm_employees,
+        size_classes=list(cfg.firms.size_classes),
+        sectors=list(cfg.firms.sectors),
+    )
+
+
+def _firms(
+    cfg: PopulationConfig, scale: float, employed: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw the firm table and give each employed resident an employer.
+
+    Firm sizes are log-uniform within their class bounds, then rescaled together so
+    that the jobs match the employed residents; every firm keeps at least one worker
+    while there are enough workers.
+
+    Returns:
+        (size class per firm, sector per firm, employer per resident or -1).
+    """
+    f = cfg.firms
+    counts = np.array([round(c * scale) for c in f.counts], dtype=np.int64)
+    if counts.sum() == 0:
+        counts[int(np.argmax(f.counts))] = 1
+    size_class = np.repeat(np.arange(counts.size, dtype=np.int8), counts)
+    lo = np.asarray(f.min_employees, dtype=float)[size_class]
+    hi = np.asarray(f.max_employees, dtype=float)[size_class] + 1.0
+    size = np.floor(np.exp(np.log(lo) + rng.random(size_class.size) * (np.log(hi) - np.log(lo))))
+    sector = rng.choice(
+        len(f.sectors),
+        size=size_class.size,
+        p=np.asarray(f.sector_shares) / np.sum(f.sector_shares),
+    ).astype(np.int8)
+    workers = np.flatnonzero(employed)
+    n_firms = size_class.size
+    employer = np.full(employed.size, -1, dtype=np.int32)
+    if workers.size == 0:
+        return size_class, sector, employer
+    slots_total = size.sum()
+    ratio = workers.size / slots_total
+    scaled = size * ratio
+    extra = np.floor(scaled) - 1.0
+    extra += rng.random(n_firms) < (scaled - np.floor(scaled))
+    extra = np.clip(extra, 0, None).astype(np.int64)
+    slots = np.concatenate(
+        [np.arange(n_firms), rng.permutation(np.repeat(np.arange(n_firms), extra))]
+    )
+    if slots.size < workers.size:  # rounding left some workers over: spread them by size
+        more = rng.choice(n_firms, size=workers.size - slots.size, p=size / slots_total)
+        slots = np.concatenate([slots, more])
+    employer[rng.permutation(workers)] = slots[: workers.size].astype(np.int32)
+    return size_class, sector, employer

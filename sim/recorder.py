@@ -1,0 +1,109 @@
+"""Declared daily metrics (one row per day) and the event log of a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class Recorder:
+    """The daily metrics of one run: declared names, one value per day each.
+
+    A metric is declared once with a description and unit; recording an undeclared
+    name is an error, and every declared metric must be recorded every day.
+    Names follow the house convention: ``new_*`` flows, ``n_*`` stocks, ``cum_*`` totals.
+
+    Args:
+        days: Number of days in the run.
+    """
+
+    def __init__(self, days: int) -> None:
+        self.days = days
+        self.descriptions: dict[str, str] = {}
+        self._integer: dict[str, bool] = {}
+        self._values: dict[str, np.ndarray] = {}
+
+    def declare(self, name: str, description: str, integer: bool = True) -> None:
+        """Declare a metric.
+
+        Args:
+            name: Snake-case name (``new_*``, ``n_*``, ``cum_*`` or a plain measure).
+            description: What it counts, with its unit.
+            integer: Whether it is a count (stored as int64) or a real number (float64).
+        """
+        if not name.replace("_", "").isalnum() or not name.islower():
+            raise ValueError(f"metric name {name!r} must be snake_case")
+        if name in self._values:
+            raise ValueError(f"metric {name!r} declared twice")
+        self.descriptions[name] = description
+        self._integer[name] = integer
+        self._values[name] = np.full(self.days, np.nan)
+
+    def record(self, day: int, values: dict[str, float]) -> None:
+        """Record today's values; every declared metric must be given."""
+        missing = self._values.keys() - values.keys()
+        extra = values.keys() - self._values.keys()
+        if missing or extra:
+            raise KeyError(f"metrics missing {sorted(missing)} / undeclared {sorted(extra)}")
+        for name, v in values.items():
+            self._values[name][day] = v
+
+    def column(self, name: str) -> np.ndarray:
+        """The values of one metric over the days recorded so far."""
+        return self._values[name]
+
+    def frame(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
+        """One row per day: ``day``, ``date`` and one column per metric."""
+        n = len(dates)
+        data: dict[str, object] = {"day": np.arange(n, dtype=np.int32), "date": dates}
+        for name, v in self._values.items():
+            col = v[:n]
+            data[name] = col.astype(np.int64) if self._integer[name] else col
+        return pd.DataFrame(data)
+
+
+class EventLog:
+    """What happened to whom: rows of (day, actor, action, target).
+
+    Per-resident events come in arrays (one call a day, no Python loop over
+    residents); ``target`` is a resident index, or -1 for district-level events.
+    """
+
+    def __init__(self) -> None:
+        self._day: list[np.ndarray] = []
+        self._actor: list[np.ndarray] = []
+        self._action: list[np.ndarray] = []
+        self._target: list[np.ndarray] = []
+
+    def add(self, day: int, actor: str, action: str, targets: np.ndarray | int = -1) -> None:
+        """Log one action by ``actor`` on each of ``targets`` (or one district-level event)."""
+        t = np.atleast_1d(np.asarray(targets, dtype=np.int64))
+        if t.size == 0:
+            return
+        self._day.append(np.full(t.size, day, dtype=np.int32))
+        self._actor.append(np.full(t.size, actor, dtype=object))
+        self._action.append(np.full(t.size, action, dtype=object))
+        self._target.append(t)
+
+    def __len__(self) -> int:
+        return int(sum(a.size for a in self._day))
+
+    def frame(self) -> pd.DataFrame:
+        """All events in the order logged."""
+        if not self._day:
+            return pd.DataFrame(
+                {
+                    "day": pd.Series([], dtype="int32"),
+                    "actor": pd.Series([], dtype="string"),
+                    "action": pd.Series([], dtype="string"),
+                    "target": pd.Series([], dtype="int64"),
+                }
+            )
+        return pd.DataFrame(
+            {
+                "day": np.concatenate(self._day),
+                "actor": pd.Series(np.concatenate(self._actor), dtype="string"),
+                "action": pd.Series(np.concatenate(self._action), dtype="string"),
+                "target": np.concatenate(self._target),
+            }
+        )

@@ -1,0 +1,159 @@
+"""Scenarios: policy timelines with named knobs, loaded from ``scenarios/<name>.yaml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.errors import ConfigError
+from sim.policies import Policy, build_policy
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+TOP_KEYS = ("name", "description", "start_date", "knobs", "policies")
+
+
+@dataclass
+class Scenario:
+    """One resolved scenario: its start date, knob values and policies."""
+
+    name: str
+    description: str
+    start_date: dt.date
+    knobs: dict[str, Any]
+    policies: list[Policy] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)  # resolved YAML entries
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (written to the run directory)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "start_date": self.start_date.isoformat(),
+            "knobs": self.knobs,
+            "policies": self.entries,
+        }
+
+
+def available() -> list[str]:
+    """Names of the scenarios in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def scenario_path(name: str) -> Path:
+    """The file of scenario ``name`` (a name in ``scenarios/`` or a path to a YAML file)."""
+    if name.endswith((".yaml", ".yml")):
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"scenario file {name!r} does not exist")
+        return path
+    path = SCENARIO_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(
+            f"scenario must be one of {available()} or a path to a .yaml file, got {name!r}"
+        )
+    return path
+
+
+def _plain(obj: Any) -> Any:
+    """Dates (which YAML parses) as ISO strings, recursively."""
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _check_knob(name: str, default: Any, value: Any) -> Any:
+    """Check an overriding knob value against the type of its default."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        ok = isinstance(default, bool) and isinstance(value, bool)
+    elif isinstance(default, int | float) and not isinstance(default, bool):
+        ok = isinstance(value, int | float)
+        if ok and isinstance(default, int) and isinstance(value, float):
+            ok = value.is_integer()
+            value = int(value)
+    elif isinstance(default, str | dt.date):
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        ok = isinstance(value, str | int)
+    else:
+        ok = default is None or isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(
+            f"knobs.{name} must be of the type of its default {default!r} "
+            f"({type(default).__name__}), got {value!r}"
+        )
+    return value
+
+
+def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
+    """Load, resolve and validate a scenario.
+
+    Args:
+        name: Scenario name in ``scenarios/`` or a path to a YAML file.
+        knobs: Knob values overriding the file's (from ``+knobs.NAME=VALUE``).
+        days: Length of the run (days), to check policy windows.
+
+    Returns:
+        The scenario with its policies built.
+
+    Raises:
+        ConfigError: Unknown scenario, knob, policy kind or parameter; bad values.
+    """
+    path = scenario_path(name)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"scenario {name!r}: {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"scenario {name!r} must be a mapping with keys {list(TOP_KEYS)}")
+    unknown = set(raw) - set(TOP_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"scenario {name!r}: unknown key(s) {sorted(unknown)}; valid keys: {list(TOP_KEYS)}"
+        )
+    file_knobs = dict(raw.get("knobs") or {})
+    for k, v in knobs.items():
+        if k not in file_knobs:
+            raise ConfigError(
+                f"knobs.{k} is not a knob of scenario {name!r}; valid knobs: {sorted(file_knobs)}"
+            )
+        file_knobs[k] = _check_knob(k, file_knobs[k], v)
+    file_knobs = _plain(file_knobs)
+    try:
+        node = OmegaConf.create(
+            {"knobs": file_knobs, "policies": _plain(raw.get("policies") or [])}
+        )
+        resolved = OmegaConf.to_container(node, resolve=True)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"scenario {name!r}: cannot resolve knobs in policies: {exc}") from exc
+    assert isinstance(resolved, dict)
+    start_raw = raw.get("start_date")
+    try:
+        start_date = (
+            start_raw if isinstance(start_raw, dt.date) else dt.date.fromisoformat(str(start_raw))
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"scenario {name!r}: start_date must be an ISO date (YYYY-MM-DD), got {start_raw!r}"
+        ) from exc
+    entries = resolved["policies"]
+    if not isinstance(entries, list):
+        raise ConfigError(f"scenario {name!r}: policies must be a list")
+    policies = [build_policy(dict(e), i, start_date, days) for i, e in enumerate(entries)]
+    return Scenario(
+        name=str(raw.get("name", path.stem)),
+        description=str(raw.get("description", "")).strip(),
+        start_date=start_date,
+        knobs=file_knobs,
+        policies=policies,
+        entries=[dict(e) for e in entries],
+    )
