@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.config import Config
     from sim.model import DistrictModel
-    from sim.run import RunResult, run
+    from sim.runner import RunResult, run
 
 __all__ = ["Config", "DistrictModel", "RunResult", "compose", "run"]
 
@@ -26,7 +26,7 @@ def __getattr__(name: str) -> Any:
 
         return DistrictModel
     if name in ("run", "RunResult"):
-        import sim.run as r
+        import sim.runner as r
 
         return getattr(r, name)
     if name == "Config":

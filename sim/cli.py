@@ -65,7 +65,7 @@ def _main(dcfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        from sim.run import run
+        from sim.runner import run
 
         cfg = to_config(dcfg)
         run(cfg, out_dir)
