@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.config_store import ConfigStore
@@ -76,8 +77,53 @@ def _main(dcfg: DictConfig) -> None:
     log.info("run directory: %s", out_dir)
 
 
+GROUPS = ("population", "disease", "contacts", "output")
+
+
+def check_override_keys(args: Sequence[str]) -> None:
+    """Reject a misspelt config key on the command line with the valid keys beside it.
+
+    Only plain ``key=value`` overrides are checked (``+key``, ``~key`` and ``hydra.*``
+    are Hydra's own business); Hydra would reject them too, but without the list.
+
+    Raises:
+        ConfigError: naming the key, the valid keys at that level and a close match.
+    """
+    import dataclasses
+    import difflib
+    import typing
+
+    for arg in args:
+        if arg.startswith(("-", "+", "~")) or "=" not in arg:
+            continue
+        key = arg.split("=", 1)[0]
+        if key.startswith("hydra.") or key == "hydra" or "/" in key:
+            continue
+        node: Any = Config
+        parts = key.split(".")
+        for depth, part in enumerate(parts):
+            if not dataclasses.is_dataclass(node):
+                break  # below a dict or list field: free-form
+            hints = typing.get_type_hints(node)
+            if part not in hints:
+                where = ".".join(parts[:depth]) or "the top level"
+                valid = sorted(hints) + (list(GROUPS) if depth == 0 else [])
+                close = difflib.get_close_matches(part, valid, n=1)
+                hint = f" (did you mean {'.'.join([*parts[:depth], close[0]])!r}?)" if close else ""
+                raise ConfigError(
+                    f"{key} is not a config key{hint}; valid keys at {where}: {sorted(set(valid))}"
+                )
+            node = hints[part]
+
+
 def main() -> None:
     """Entry point of the ``gridgov`` console script."""
+    try:
+        check_override_keys(sys.argv[1:])
+    except ConfigError as exc:
+        logging.basicConfig(format="%(levelname)s: %(message)s")
+        log.error("bad input: %s", exc)
+        sys.exit(EXIT_BAD_INPUT)
     _main()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.errors import ConfigError
 from sim.policies import Policy, build_policy
 
+log = logging.getLogger(__name__)
+
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-TOP_KEYS = ("name", "description", "start_date", "knobs", "policies")
+TOP_KEYS = ("name", "description", "start_date", "end_date", "knobs", "policies")
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Scenario:
     name: str
     description: str
     start_date: dt.date
+    end_date: dt.date
     knobs: dict[str, Any]
     policies: list[Policy] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)  # resolved YAML entries
@@ -35,6 +39,7 @@ class Scenario:
             "name": self.name,
             "description": self.description,
             "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
             "knobs": self.knobs,
             "policies": self.entries,
         }
@@ -94,13 +99,25 @@ def _check_knob(name: str, default: Any, value: Any) -> Any:
     return value
 
 
+def _date(name: str, key: str, value: Any) -> dt.date:
+    """A scenario's date field (YAML may already have parsed it)."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(
+            f"scenario {name!r}: {key} must be an ISO date (YYYY-MM-DD), got {value!r}"
+        ) from exc
+
+
 def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     """Load, resolve and validate a scenario.
 
     Args:
         name: Scenario name in ``scenarios/`` or a path to a YAML file.
         knobs: Knob values overriding the file's (from ``+knobs.NAME=VALUE``).
-        days: Length of the run (days), to check policy windows.
+        days: Length of the run (days); policies starting after it are noted in the log.
 
     Returns:
         The scenario with its policies built.
@@ -136,23 +153,32 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     except OmegaConfBaseException as exc:
         raise ConfigError(f"scenario {name!r}: cannot resolve knobs in policies: {exc}") from exc
     assert isinstance(resolved, dict)
-    start_raw = raw.get("start_date")
-    try:
-        start_date = (
-            start_raw if isinstance(start_raw, dt.date) else dt.date.fromisoformat(str(start_raw))
-        )
-    except ValueError as exc:
+    start_date = _date(name, "start_date", raw.get("start_date"))
+    end_date = _date(name, "end_date", raw.get("end_date"))
+    period = (end_date - start_date).days + 1
+    if period < 1:
         raise ConfigError(
-            f"scenario {name!r}: start_date must be an ISO date (YYYY-MM-DD), got {start_raw!r}"
-        ) from exc
+            f"scenario {name!r}: end_date must not come before start_date "
+            f"({start_date.isoformat()}), got {end_date.isoformat()}"
+        )
     entries = resolved["policies"]
     if not isinstance(entries, list):
         raise ConfigError(f"scenario {name!r}: policies must be a list")
-    policies = [build_policy(dict(e), i, start_date, days) for i, e in enumerate(entries)]
+    policies = [build_policy(dict(e), i, start_date, period) for i, e in enumerate(entries)]
+    for p in policies:
+        if p.start >= days:
+            log.info(
+                "policy %d (%s) starts on day %d, after this %d-day run: it does not act in it",
+                p.index,
+                p.kind,
+                p.start,
+                days,
+            )
     return Scenario(
         name=str(raw.get("name", path.stem)),
         description=str(raw.get("description", "")).strip(),
         start_date=start_date,
+        end_date=end_date,
         knobs=file_knobs,
         policies=policies,
         entries=[dict(e) for e in entries],

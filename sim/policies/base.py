@@ -109,14 +109,18 @@ def _coerce(key: str, value: Any, typ: Any) -> Any:
     raise ConfigError(f"{key} must be {_TYPES.get(typ, str(typ))}, got {value!r}")
 
 
-def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, days: int) -> Policy:
+NO_END = 1 << 30  # stop of a policy without one
+
+
+def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, period: int) -> Policy:
     """Build one policy from a scenario entry ``{kind, start, stop, ...params}``.
 
     Args:
         entry: The entry, with knobs already resolved.
         index: Position in the scenario's list (for messages).
         start_date: Calendar date of day 0.
-        days: Length of the run (days).
+        period: Days in the scenario's period (``start_date`` .. ``end_date``); a
+            policy must start within it.
 
     Returns:
         The policy.
@@ -136,14 +140,13 @@ def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, days: i
         raise ConfigError(f"{where}.start is required: a day index or an ISO date")
     start = parse_day(f"{where}.start", entry["start"], start_date)
     stop_raw = entry.get("stop")
-    stop = days if stop_raw is None else parse_day(f"{where}.stop", stop_raw, start_date)
-    last = start_date + dt.timedelta(days=days - 1)
-    if start < 0 or start >= days:
+    stop = NO_END if stop_raw is None else parse_day(f"{where}.stop", stop_raw, start_date)
+    last = start_date + dt.timedelta(days=period - 1)
+    if start < 0 or start >= period:
         raise ConfigError(
-            f"{where}.start must fall within the run, day 0..{days - 1} "
+            f"{where}.start must fall within the scenario's period, day 0..{period - 1} "
             f"({start_date.isoformat()}..{last.isoformat()}), "
-            f"got {entry['start']!r} (day {start}); "
-            "lengthen the run with days=... or move the policy"
+            f"got {entry['start']!r} (day {start})"
         )
     if stop <= start:
         raise ConfigError(
@@ -162,4 +165,4 @@ def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, days: i
     check = getattr(params, "check", None)
     if check is not None:
         check(where)
-    return cls(start, min(stop, days), params, index)
+    return cls(start, stop, params, index)

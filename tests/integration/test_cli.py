@@ -1,0 +1,152 @@
+"""The command line as a user runs it: a run directory, or one clear error and no output."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.output import FORMAT_VERSION
+
+GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
+SMALL = ["population.residents=2000", "output.progress=never"]
+
+
+def gridgov(*args, cwd=None):
+    return subprocess.run([GRIDGOV, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "r"
+    res = gridgov(*SMALL, "seed=4", f"hydra.run.dir={out}")
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_run_directory_holds_the_contract_files(run_dir):
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        ["config.yaml", "scenario.yaml", "timeseries.parquet", "events.parquet", "summary.json"]
+    )
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["format_version"] == FORMAT_VERSION
+    assert summary["seed"] == 4 and summary["residents"] == 2000 and summary["days"] == 120
+    assert summary["scenario"] == "huaian_2020"
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert cfg["population"]["residents"] == 2000 and cfg["seed"] == 4
+    scen = yaml.safe_load((run_dir / "scenario.yaml").read_text())
+    assert scen["name"] == "huaian_2020" and scen["policies"]
+
+
+def test_timeseries_and_events(run_dir):
+    ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    assert len(ts) == 120
+    for col in (
+        "new_infections",
+        "new_confirmed",
+        "n_susceptible",
+        "n_exposed",
+        "n_infectious",
+        "n_recovered",
+        "n_hospitalised",
+        "n_dead",
+        "cum_infections",
+        "date",
+    ):
+        assert col in ts.columns, col
+    assert ts["date"].iloc[0] == pd.Timestamp("2020-01-20")
+    ev = pd.read_parquet(run_dir / "events.parquet")
+    assert list(ev.columns) == ["day", "actor", "action", "target"]
+    assert "start isolate_confirmed" in set(ev["action"])
+
+
+def test_python_dash_m_sim_matches_the_console_script(run_dir, tmp_path):
+    out = tmp_path / "m"
+    res = subprocess.run(
+        [sys.executable, "-m", "sim", *SMALL, "seed=4", f"hydra.run.dir={out}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    a = pd.read_parquet(run_dir / "timeseries.parquet")
+    b = pd.read_parquet(out / "timeseries.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("population.residents=0", "population.residents must be a positive integer, got 0"),
+        ("population.residents=-5", "population.residents must be a positive integer"),
+        (
+            "disease.asymptomatic_share=1.5",
+            "disease.asymptomatic_share must be a probability in [0, 1]",
+        ),
+        ("disease.ifr=[0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,2]", "disease.ifr[8] must be a probability"),
+        ("disease.latent.mean=-2", "disease.latent.mean must be positive"),
+        ("disease.latent.sd=-1", "disease.latent.sd must be non-negative"),
+        ("contacts.household_sar=1.2", "contacts.household_sar must be a probability"),
+        ("scenario=atlantis", "scenario must be one of ['huaian_2020', 'no_intervention']"),
+        (
+            "+knobs.isolaton_start=3",
+            "knobs.isolaton_start is not a knob of scenario 'huaian_2020'; valid knobs: [",
+        ),
+        (
+            "+knobs.response_date=2020-06-01",
+            "policies[1] (response_level).start must fall within the scenario's period",
+        ),
+        (
+            "population.residnts=5",
+            "population.residnts is not a config key (did you mean 'population.residents'?)",
+        ),
+        ("dayz=5", "dayz is not a config key (did you mean 'days'?)"),
+        ("days=0", "days must be a positive integer"),
+        ("output.progress=sometimes", "output.progress must be one of ['auto', 'always', 'never']"),
+    ],
+)
+def test_bad_input_one_message_nonzero_exit_nothing_written(tmp_path, override, message):
+    out = tmp_path / "bad"
+    res = gridgov(*SMALL, "days=60", override, f"hydra.run.dir={out}")
+    assert res.returncode != 0
+    assert message in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unknown_policy_kind_in_a_scenario_file(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "name: s\ndescription: x\nstart_date: 2020-01-20\nend_date: 2020-02-01\n"
+        "policies:\n  - {kind: curfew, start: 0}\n"
+    )
+    res = gridgov(*SMALL, "days=10", f"scenario={f}", f"hydra.run.dir={tmp_path / 'o'}")
+    assert res.returncode != 0
+    assert (
+        "policies[0].kind must be one of ['isolate_confirmed', 'reduce_contacts', 'response_level']"
+        in res.stderr
+    )
+    assert not (tmp_path / "o" / "summary.json").exists()
+
+
+def test_type_errors_from_hydra_name_the_key(tmp_path):
+    res = gridgov(*SMALL, "population.residents=many", f"hydra.run.dir={tmp_path / 'o'}")
+    assert res.returncode != 0
+    assert "population.residents" in res.stderr
+
+
+def test_a_small_sweep_with_the_joblib_launcher(tmp_path):
+    res = gridgov(
+        "-m",
+        *SMALL,
+        "days=30",
+        "seed=1,2",
+        "hydra.launcher.n_jobs=2",
+        f"hydra.sweep.dir={tmp_path}",
+    )
+    assert res.returncode == 0, res.stderr
+    seeds = sorted(json.loads(p.read_text())["seed"] for p in tmp_path.glob("*/summary.json"))
+    assert seeds == [1, 2]

@@ -1,0 +1,34 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.recorder import EventLog, Recorder
+
+
+def test_recorder_requires_every_declared_metric():
+    r = Recorder(3)
+    r.declare("new_x", "x per day")
+    r.declare("mean_y", "y", integer=False)
+    with pytest.raises(ValueError, match="declared twice"):
+        r.declare("new_x", "again")
+    with pytest.raises(KeyError, match="missing"):
+        r.record(0, {"new_x": 1})
+    with pytest.raises(KeyError, match="undeclared"):
+        r.record(0, {"new_x": 1, "mean_y": 0.5, "other": 2})
+    for d in range(3):
+        r.record(d, {"new_x": d, "mean_y": d / 2})
+    f = r.frame(pd.date_range("2020-01-20", periods=3))
+    assert f["new_x"].dtype == np.int64 and f["mean_y"].dtype == np.float64
+    assert f["day"].tolist() == [0, 1, 2]
+
+
+def test_event_log_vectorised_and_empty():
+    log = EventLog()
+    assert list(log.frame().columns) == ["day", "actor", "action", "target"]
+    log.add(2, "hospital", "confirm", np.array([5, 9]))
+    log.add(3, "authority", "start isolate_confirmed")
+    log.add(4, "hospital", "confirm", np.array([], dtype=np.int64))
+    f = log.frame()
+    assert len(log) == 3
+    assert f["target"].tolist() == [5, 9, -1]
+    assert f["action"].tolist() == ["confirm", "confirm", "start isolate_confirmed"]
