@@ -47,7 +47,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_run.py
 
 baseline: setup
-	$(BIN)/python tests/regression/update_baseline.py
+	$(BIN)/python -m tests.regression.update_baseline
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .mypy_cache .ruff_cache
