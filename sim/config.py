@@ -32,7 +32,7 @@ class ImportWindow:
 
     start: Any = MISSING
     stop: Any = MISSING
-    per_day: float = MISSING  # mean imported infections per day
+    per_day: float = MISSING  # mean imported infections per day at reference_residents
 
 
 @dataclass

@@ -140,7 +140,7 @@ class DistrictModel(mesa.Model):
             g.beta = self.calibration.beta
 
     def _import_schedule(self) -> np.ndarray:
-        """Expected imported infections on each day of the run."""
+        """Expected imported infections on each day of the run (scaled with the population)."""
         rate = np.zeros(self.cfg.days)
         if self.seir:
             return rate
@@ -149,7 +149,8 @@ class DistrictModel(mesa.Model):
             a = parse_day(f"{key}.start", w.start, self.timeline.start_date)
             b = parse_day(f"{key}.stop", w.stop, self.timeline.start_date)
             rate[max(a, 0) : max(min(b, self.cfg.days), 0)] += w.per_day
-        return rate
+        # rates are given for the district at reference_residents
+        return rate * (self.pop.n / self.cfg.population.reference_residents)
 
     @property
     def layer_names(self) -> list[str]:

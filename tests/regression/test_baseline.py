@@ -17,4 +17,6 @@ def test_fixed_seed_results_are_unchanged(name):
         if key != "timeseries":
             assert got[key] == want[key], f"{name}: {key} changed; run `make baseline` if intended"
     for col, values in want["timeseries"].items():
-        assert got["timeseries"][col] == values, f"{name}: {col} changed; `make baseline` if intended"
+        assert got["timeseries"][col] == values, (
+            f"{name}: {col} changed; `make baseline` if intended"
+        )

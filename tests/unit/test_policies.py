@@ -90,9 +90,9 @@ def test_reduce_contacts_combine_by_multiplying():
 
 def test_closing_every_layer_stops_transmission():
     base = ["scenario=no_intervention", "days=40", "population.residents=20000"]
-    open_ = sim.run(small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 20}]"))
+    open_ = sim.run(small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"))
     assert open_.summary["cum_infections"] > 2 * open_.summary["cum_imported"]
-    cfg = small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 20}]")
+    cfg = small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 1000}]")
     m = sim.DistrictModel(cfg)
     m.policies = [
         build(
@@ -112,7 +112,9 @@ def test_closing_every_layer_stops_transmission():
 
 
 def test_isolation_removes_confirmed_cases_from_every_layer():
-    cfg = small_config("population.residents=20000", "days=60")
+    cfg = small_config(
+        "population.residents=20000", "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"
+    )
     res = sim.run(cfg)
     e = res.model.epi
     confirmed = e.confirmed_day >= 0
@@ -126,7 +128,13 @@ def test_isolation_removes_confirmed_cases_from_every_layer():
 
 
 def test_response_level_changes_care_seeking():
-    base = ["population.residents=30000", "days=60", "scenario=no_intervention", "seed=4"]
+    base = [
+        "population.residents=30000",
+        "days=60",
+        "scenario=no_intervention",
+        "seed=4",
+        "disease.importation=[{start: 0, stop: 5, per_day: 1000}]",
+    ]
     cfg = small_config(*base)
     slow = sim.DistrictModel(cfg)
     slow.run()
