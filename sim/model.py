@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -238,7 +239,8 @@ class DistrictModel(mesa.Model):
         self.events.add(day, "outside", "import", idx)
         return int(idx.size)
 
-    def _participation(self, column: int, factor: float):  # type: ignore[no-untyped-def]
+    def _participation(self, column: int, factor: float) -> Callable[[np.ndarray], np.ndarray]:
+        """Today's participation in one layer of any residents given (0..factor)."""
         iso = self.epi.isolation
         table = ISOLATION_FACTOR[:, column] * factor
 
