@@ -78,8 +78,8 @@ class DiseaseConfig:
     kind: str = MISSING  # covid | well_mixed_seir
     r0: float = MISSING  # basic reproduction number with no measures
     # well_mixed_seir only
-    latent_days: float = MISSING  # mean of the exponential latent period (days)
-    infectious_days: float = MISSING  # mean of the exponential infectious period (days)
+    latent_days: float = MISSING  # mean latent period (days; memoryless, whole days)
+    infectious_days: float = MISSING  # mean infectious period (days; memoryless, whole days)
     initial_infected: int = MISSING  # residents infectious on day 0
     # covid natural history (lognormal waiting times, days)
     latent: Duration = field(default_factory=Duration)
@@ -285,10 +285,10 @@ def _validate_disease(d: DiseaseConfig) -> None:
         raise _fail(f"{k}.kind", f"one of {list(DISEASE_KINDS)}", d.kind)
     check_nonneg(f"{k}.r0", d.r0)
     if d.kind == "well_mixed_seir":
-        if not d.latent_days > 1.0:
-            raise _fail(f"{k}.latent_days", "> 1 day (daily time step)", d.latent_days)
-        if not d.infectious_days > 1.0:
-            raise _fail(f"{k}.infectious_days", "> 1 day (daily time step)", d.infectious_days)
+        if not d.latent_days > 0.0:
+            raise _fail(f"{k}.latent_days", "> 0 days", d.latent_days)
+        if not d.infectious_days >= 1.0:
+            raise _fail(f"{k}.infectious_days", ">= 1 day (the daily time step)", d.infectious_days)
         if d.initial_infected < 1:
             raise _fail(f"{k}.initial_infected", "a positive integer", d.initial_infected)
     for name in (

@@ -94,8 +94,9 @@ class DistrictModel(mesa.Model):
         self.recorder = Recorder(cfg.days)
         self.events = EventLog()
         self._declare_metrics()
-        self._cum = {"infections": 0, "confirmed": 0, "deaths": 0, "imported": 0}
+        self._cum = {"infections": 0, "confirmed": 0, "deaths": 0}
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
+        self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
         if seir_history is not None:
             seeding = self.streams.get("seeding")
             seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
@@ -104,7 +105,7 @@ class DistrictModel(mesa.Model):
             self.epi.layer[seed_idx] = IMPORTED
             self.epi.infector[seed_idx] = IMPORTED
             self._cum["infections"] += seed_idx.size
-            self._cum["imported"] += seed_idx.size
+            self.initial_infected = int(seed_idx.size)
 
     # ----------------------------------------------------------------- set-up
     def _build_covid_layers(self, covid: CovidHistory) -> None:
@@ -354,7 +355,6 @@ class DistrictModel(mesa.Model):
         counts = np.bincount(e.state, minlength=N_STATES)
         new_inf = imported + sum(infected.values())
         self._cum["infections"] += new_inf
-        self._cum["imported"] += imported
         self._cum["confirmed"] += int(confirmed.size)
         self._cum["deaths"] += int(trans.died.size)
         hosp = int(counts[State.V] + counts[State.C])

@@ -55,6 +55,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
         "cum_confirmed": int(ts["cum_confirmed"].iloc[-1]),
         "cum_deaths": int(ts["cum_deaths"].iloc[-1]),
         "cum_imported": int(ts["new_imported"].sum()),
+        "initial_infected": model.initial_infected,
         "peak_hospitalised": int(hosp.max()),
         "peak_hospitalised_day": int(np.argmax(hosp)),
         "peak_infectious": int(infectious.max()),
