@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
 from sim.config import DiseaseConfig, Duration
 
 
-class State(IntEnum):
-    """Disease state of a resident (stored as int8)."""
+class State:
+    """Disease states: the int8 codes stored in ``EpiState.state``.
+
+    Plain ints rather than an IntEnum: comparing an int8 array with an IntEnum member
+    makes numpy convert the whole array to int64 first, several times slower.
+    """
 
     S = 0  # susceptible
     E = 1  # exposed: infected, not yet infectious
@@ -25,7 +28,6 @@ class State(IntEnum):
     D = 8  # dead
 
 
-N_STATES = len(State)
 STATE_NAMES = {
     State.S: "susceptible",
     State.E: "exposed",
@@ -37,10 +39,11 @@ STATE_NAMES = {
     State.R: "recovered",
     State.D: "dead",
 }
+N_STATES = len(STATE_NAMES)
 
 
-class Severity(IntEnum):
-    """Worst outcome of an infection, drawn when it starts (stored as int8)."""
+class Severity:
+    """Worst outcome of an infection, drawn when it starts: int8 codes in ``EpiState``."""
 
     ASYMPTOMATIC = 0
     MILD = 1
@@ -85,8 +88,8 @@ class EpiState:
     """The epidemic state of every resident: one array element per resident.
 
     Attributes:
-        state: Disease state (``State``, int8).
-        severity: Worst outcome drawn at infection (``Severity``, int8).
+        state: Disease state (a ``State`` code, int8).
+        severity: Worst outcome drawn at infection (a ``Severity`` code, int8).
         t_next: Day of the next scheduled transition, -1 if none (int32).
         rel_inf: Relative infectiousness when infectious (float32).
         sus: Relative susceptibility (float32, by age).

@@ -174,8 +174,8 @@ class DistrictModel(mesa.Model):
         r.declare("new_icu_denied", "critical cases who found no free ICU bed today")
         r.declare("new_recovered", "recoveries today")
         r.declare("new_deaths", "deaths today")
-        for s in State:
-            r.declare(f"n_{STATE_NAMES[s]}", f"residents in state {STATE_NAMES[s]} at end of day")
+        for name in STATE_NAMES.values():
+            r.declare(f"n_{name}", f"residents in state {name} at end of day")
         r.declare("n_infectious", "residents infectious at end of day (incl. in hospital)")
         r.declare("n_hospitalised", "residents in hospital (severe + critical)")
         r.declare("n_hospital_overflow", "hospitalised residents beyond the hospital beds")
@@ -284,7 +284,8 @@ class DistrictModel(mesa.Model):
                 self.history.infect(res.target, day, rng_inf)
                 e.infector[res.target] = res.infector
                 e.layer[res.target] = li
-                np.add.at(e.n_secondary, res.infector, 1)
+                who, count = np.unique(res.infector, return_counts=True)
+                e.n_secondary[who] += count.astype(np.int32)
             out[layer.name] = int(res.target.size)
         return out
 
@@ -352,7 +353,8 @@ class DistrictModel(mesa.Model):
     ) -> None:
         """Record today's metrics."""
         e = self.epi
-        counts = np.bincount(e.state, minlength=N_STATES)
+        # count_nonzero per state: np.bincount would first convert the int8 array
+        counts = [int(np.count_nonzero(e.state == k)) for k in range(N_STATES)]
         new_inf = imported + sum(infected.values())
         self._cum["infections"] += new_inf
         self._cum["confirmed"] += int(confirmed.size)
@@ -370,8 +372,8 @@ class DistrictModel(mesa.Model):
             "new_icu_denied": trans.icu_denied,
             "new_recovered": int(trans.recovered.size),
             "new_deaths": int(trans.died.size),
-            **{f"n_{STATE_NAMES[s]}": int(counts[s]) for s in State},
-            "n_infectious": int(counts[State.P : State.C + 1].sum()),
+            **{f"n_{name}": counts[k] for k, name in STATE_NAMES.items()},
+            "n_infectious": sum(counts[State.P : State.C + 1]),
             "n_hospitalised": hosp,
             "n_hospital_overflow": max(0, hosp - self.hospital_beds),
             "n_isolated": int(np.count_nonzero(e.isolation == 3)),
