@@ -165,14 +165,18 @@ def calibrate(
     if rest <= 0 or not parts:
         beta = 0.0
     else:
+        ceiling = sum(r_groups(1e12).values())
+        if ceiling <= rest:
+            raise ConfigError(
+                f"disease.r0 must be below {r_hh + ceiling:.3f} in this world, got {r0}: "
+                f"the household part is {r_hh:.3f} (contacts.household_sar = "
+                f"{household_sar}) and the other layers add at most {ceiling:.3f} even if "
+                "they infect every member; a larger population.residents or more "
+                "contacts.*_contacts raise it"
+            )
         hi = 1.0
         while sum(r_groups(hi).values()) < rest:
             hi *= 4.0
-            if hi > 1e9:
-                raise ConfigError(
-                    f"disease.r0 = {r0} cannot be reached with these contacts "
-                    "(contacts.community_contacts, workplace_contacts, market_contacts are all 0?)"
-                )
         beta = float(brentq(lambda b: sum(r_groups(b).values()) - rest, 0.0, hi, xtol=1e-14))
     by_layer = {"household": r_hh, **r_groups(beta)}
     cal = Calibration(

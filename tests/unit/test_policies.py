@@ -218,3 +218,20 @@ def test_a_scenario_file_by_path(tmp_path):
 def test_a_run_shorter_than_the_scenario_period_skips_later_policies():
     res = sim.run(small_config("days=10"))  # huaian_2020's level 2 starts on day 35
     assert res.timeseries["response_level"].tolist() == [0] * 4 + [1] * 6
+
+
+def test_an_unreachable_r0_is_reported_with_the_ceiling():
+    with pytest.raises(
+        ConfigError, match=r"disease.r0 must be below 0\.\d+ in this world, got 2.2"
+    ):
+        sim.DistrictModel(
+            small_config(
+                "contacts.community_contacts=0",
+                "contacts.workplace_contacts=0",
+                "contacts.market_contacts=0",
+            )
+        )
+    with pytest.raises(
+        ConfigError, match=r"disease.r0 must be at least 2\.\d+, the household part"
+    ):
+        sim.DistrictModel(small_config("contacts.household_sar=0.999"))
