@@ -69,24 +69,12 @@ def infectious_weight(
     return rel * days
 
 
-def calibrate(
-    history: CovidHistory,
-    epi: EpiState,
-    household_start: np.ndarray,
-    household: np.ndarray,
-    groups: list[GroupLayer],
-    r0: float,
-    household_sar: float,
-    sample: int,
-    rng: np.random.Generator,
-) -> Calibration:
-    """Solve the household and per-contact hazards for the target SAR and R0.
+class NextGeneration:
+    """The expected first generation of random index cases in one synthetic district.
 
-    The household hazard is set so that the expected secondary attack rate among
-    household members of a random index case equals ``household_sar``; the
-    per-contact hazard of the other layers then makes the expected secondary
-    infections of a random index case (all layers, fully susceptible district,
-    no measures) equal ``r0``.
+    Index cases are drawn from the population with whole natural histories; their
+    expected secondary infections (household and mixing layers, fully susceptible
+    district, no measures) are then cheap functions of the transmission rates.
 
     Args:
         history: The run's natural history (kind covid).
@@ -94,104 +82,157 @@ def calibrate(
         household_start: First resident of each household.
         household: Household of each resident.
         groups: The mixing layers (only their structure is used).
-        r0: Target basic reproduction number.
-        household_sar: Target household secondary attack rate.
         sample: Number of index cases to draw.
         rng: Calibration stream.
+    """
+
+    def __init__(
+        self,
+        history: CovidHistory,
+        epi: EpiState,
+        household_start: np.ndarray,
+        household: np.ndarray,
+        groups: list[GroupLayer],
+        sample: int,
+        rng: np.random.Generator,
+    ) -> None:
+        idx = rng.integers(0, epi.sus.size, size=sample)
+        w = infectious_weight(history, idx, rng)
+        sus = epi.sus.astype(np.float64)
+        self.sample = sample
+        self.mean_weight = float(w.mean())
+        # household pairs (index case i, other member j)
+        h = household[idx]
+        first = household_start[h]
+        size = household_start[h + 1] - first
+        rep = np.repeat(np.arange(idx.size), size)
+        j = first[rep] + np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
+        other = j != idx[rep]
+        rep, j = rep[other], j[other]
+        self.pair_load = w[rep] * sus[j]  # household hazard per pair per unit beta
+        self.n_pairs = int(rep.size)
+        # mixing layers: the other members of each index case's group
+        self.parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+        for layer in groups:
+            g = layer.group_of[idx]
+            inside = g >= 0
+            gg = g[inside]
+            others = np.where(layer.size[gg] > 0, layer.size[gg] - 1, 0).astype(float)
+            gsus = np.bincount(
+                layer.group_of[layer.members],
+                weights=sus[layer.members],
+                minlength=layer.n_groups,
+            ) / np.maximum(layer.size, 1)
+            load = layer.rate_per_beta[gg] * w[inside] * gsus[gg]  # per member per unit beta
+            self.parts.append((layer.name, others, load))
+
+    def household_sar(self, beta_household: float) -> float:
+        """Expected share of an index case's household members it infects."""
+        if self.n_pairs == 0:
+            return 0.0
+        return float(-np.expm1(-beta_household * self.pair_load).sum() / self.n_pairs)
+
+    def r_household(self, beta_household: float) -> float:
+        """Expected household infections per index case."""
+        return float(-np.expm1(-beta_household * self.pair_load).sum() / self.sample)
+
+    def r_groups(self, beta: float) -> dict[str, float]:
+        """Expected infections per index case in each mixing layer."""
+        return {
+            name: float((others * -np.expm1(-beta * load)).sum() / self.sample)
+            for name, others, load in self.parts
+        }
+
+    def summary(self, beta_household: float, beta: float, calibrated: bool) -> Calibration:
+        """R0 and household SAR implied by the two rates."""
+        by_layer = {"household": self.r_household(beta_household), **self.r_groups(beta)}
+        return Calibration(
+            beta_household=beta_household,
+            beta=beta,
+            r0=float(sum(by_layer.values())),
+            r_by_layer=by_layer,
+            household_sar=self.household_sar(beta_household),
+            mean_infectious_weight=self.mean_weight,
+            calibrated=calibrated,
+        )
+
+
+def calibrate(
+    ng: NextGeneration,
+    r0: float,
+    household_sar: float,
+    beta_household: float | None = None,
+    beta: float | None = None,
+) -> Calibration:
+    """Solve the household and per-contact hazards for the target SAR and R0.
+
+    The household hazard is set so that the expected secondary attack rate among
+    household members of a random index case equals ``household_sar``; the
+    per-contact hazard of the other layers then makes the expected secondary
+    infections of a random index case (all layers, fully susceptible district,
+    no measures) equal ``r0``. A rate given explicitly is kept as it is, and the
+    result reports what the rates imply.
+
+    Args:
+        ng: The next-generation estimate of this district.
+        r0: Target basic reproduction number.
+        household_sar: Target household secondary attack rate.
+        beta_household: Given household hazard (None: solve for it).
+        beta: Given per-contact hazard (None: solve for it).
 
     Returns:
-        The calibrated rates and their decomposition.
+        The rates and the R0 and SAR they imply.
 
     Raises:
-        ConfigError: If the targets cannot be met together.
+        ConfigError: If the targets cannot be met.
     """
-    n = epi.sus.size
-    idx = rng.integers(0, n, size=sample)
-    w = infectious_weight(history, idx, rng)
-    sus = epi.sus.astype(np.float64)
-
-    # household pairs (index case i, other member j)
-    h = household[idx]
-    first = household_start[h]
-    size = household_start[h + 1] - first
-    rep = np.repeat(np.arange(idx.size), size)
-    offs = np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
-    j = first[rep] + offs
-    other = j != idx[rep]
-    rep, j = rep[other], j[other]
-    pair_load = w[rep] * sus[j]
-    n_pairs = max(rep.size, 1)
-
-    def sar(beta_h: float) -> float:
-        return float(-np.expm1(-beta_h * pair_load).sum() / n_pairs)
-
-    if household_sar <= 0 or rep.size == 0:
-        beta_h = 0.0
-    else:
-        ceiling = sar(1e6)
-        if household_sar >= ceiling:
-            raise ConfigError(
-                f"contacts.household_sar must be below {ceiling:.3f} (the most this "
-                f"population can reach), got {household_sar}"
+    if beta_household is None:
+        if household_sar <= 0 or ng.n_pairs == 0:
+            beta_household = 0.0
+        else:
+            ceiling = ng.household_sar(1e6)
+            if household_sar >= ceiling:
+                raise ConfigError(
+                    f"contacts.household_sar must be below {ceiling:.3f} (the most this "
+                    f"population can reach), got {household_sar}"
+                )
+            beta_household = float(
+                brentq(lambda b: ng.household_sar(b) - household_sar, 0.0, 1e6, xtol=1e-12)
             )
-        beta_h = float(brentq(lambda b: sar(b) - household_sar, 0.0, 1e6, xtol=1e-12))
-    r_hh = float(-np.expm1(-beta_h * pair_load).sum() / idx.size)
-
-    # group layers: expected infections among the other members of each group
-    parts = []
-    for layer in groups:
-        g = layer.group_of[idx]
-        inside = g >= 0
-        gg = g[inside]
-        others = np.where(layer.size[gg] > 0, layer.size[gg] - 1, 0).astype(float)
-        gsus = np.bincount(
-            layer.group_of[layer.members], weights=sus[layer.members], minlength=layer.n_groups
-        ) / np.maximum(layer.size, 1)
-        load = layer.rate_per_beta[gg] * w[inside] * gsus[gg]  # hazard per member per unit beta
-        parts.append((layer.name, others, load))
-
-    def r_groups(beta: float) -> dict[str, float]:
-        out = {}
-        for name, others, load in parts:
-            out[name] = float((others * -np.expm1(-beta * load)).sum() / idx.size)
-        return out
-
-    if r0 < r_hh - 1e-9:
-        raise ConfigError(
-            f"disease.r0 must be at least {r_hh:.3f}, the household part implied by "
-            f"contacts.household_sar = {household_sar}; got {r0}"
-        )
-    rest = r0 - r_hh
-    if rest <= 0 or not parts:
-        beta = 0.0
-    else:
-        ceiling = sum(r_groups(1e12).values())
-        if ceiling <= rest:
+    r_hh = ng.r_household(beta_household)
+    if beta is None:
+        if r0 < r_hh - 1e-9:
             raise ConfigError(
-                f"disease.r0 must be below {r_hh + ceiling:.3f} in this world, got {r0}: "
-                f"the household part is {r_hh:.3f} (contacts.household_sar = "
-                f"{household_sar}) and the other layers add at most {ceiling:.3f} even if "
-                "they infect every member; a larger population.residents or more "
-                "contacts.*_contacts raise it"
+                f"disease.r0 must be at least {r_hh:.3f}, the household part implied by "
+                f"contacts.household_sar = {household_sar}; got {r0}"
             )
-        hi = 1.0
-        while sum(r_groups(hi).values()) < rest:
-            hi *= 4.0
-        beta = float(brentq(lambda b: sum(r_groups(b).values()) - rest, 0.0, hi, xtol=1e-14))
-    by_layer = {"household": r_hh, **r_groups(beta)}
-    cal = Calibration(
-        beta_household=beta_h,
-        beta=beta,
-        r0=float(sum(by_layer.values())),
-        r_by_layer=by_layer,
-        household_sar=sar(beta_h) if rep.size else 0.0,
-        mean_infectious_weight=float(w.mean()),
-    )
+        rest = r0 - r_hh
+        if rest <= 0 or not ng.parts:
+            beta = 0.0
+        else:
+            ceiling = sum(ng.r_groups(1e12).values())
+            if ceiling <= rest:
+                raise ConfigError(
+                    f"disease.r0 must be below {r_hh + ceiling:.3f} in this world, got {r0}: "
+                    f"the household part is {r_hh:.3f} (contacts.household_sar = "
+                    f"{household_sar}) and the other layers add at most {ceiling:.3f} even "
+                    "if they infect every member; a larger population.residents or more "
+                    "contacts.*_contacts raise it"
+                )
+            hi = 1.0
+            while sum(ng.r_groups(hi).values()) < rest:
+                hi *= 4.0
+
+            def excess(b: float) -> float:
+                return sum(ng.r_groups(b).values()) - rest
+
+            beta = float(brentq(excess, 0.0, hi, xtol=1e-14))
+    cal = ng.summary(beta_household, beta, calibrated=True)
     log.info(
         "calibration: beta_household=%.5f beta=%.5f R0=%.3f (%s)",
         cal.beta_household,
         cal.beta,
         cal.r0,
-        ", ".join(f"{k} {v:.2f}" for k, v in by_layer.items()),
+        ", ".join(f"{k} {v:.2f}" for k, v in cal.r_by_layer.items()),
     )
     return cal

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from sim.calibration import Calibration, calibrate
+from sim.calibration import Calibration, NextGeneration, calibrate
 from sim.config import Config, Duration, parse_day, validate
 from sim.disease import (
     N_STATES,
@@ -117,26 +117,20 @@ class DistrictModel(mesa.Model):
             GroupLayer("workplace", p.employer, p.n_firms, c.workplace_contacts, 0.0, s_max),
             GroupLayer("market", p.market, p.n_markets, c.market_contacts, 0.0, s_max),
         ]
-        if c.beta_household is not None and c.beta is not None:
-            self.calibration = Calibration(c.beta_household, c.beta, float("nan"), calibrated=False)
-        else:
-            self.calibration = calibrate(
-                covid,
-                self.epi,
-                p.household_start,
-                p.household,
-                self.groups,
-                self.cfg.disease.r0,
-                c.household_sar,
-                c.calibration_sample,
-                self.streams.get("calibration"),
-            )
-            if c.beta_household is not None:
-                self.calibration.beta_household = c.beta_household
-                self.calibration.calibrated = False
-            if c.beta is not None:
-                self.calibration.beta = c.beta
-                self.calibration.calibrated = False
+        ng = NextGeneration(
+            covid,
+            self.epi,
+            p.household_start,
+            p.household,
+            self.groups,
+            c.calibration_sample,
+            self.streams.get("calibration"),
+        )
+        self.calibration = calibrate(
+            ng, self.cfg.disease.r0, c.household_sar, c.beta_household, c.beta
+        )
+        # rates given in the config are not calibrated
+        self.calibration.calibrated = c.beta_household is None and c.beta is None
         self.household_layer.beta = self.calibration.beta_household
         for g in self.groups:
             g.beta = self.calibration.beta
