@@ -68,6 +68,8 @@ class PopulationConfig:
     farmer_share: float = MISSING  # rural residents aged 20-69 who farm
     vehicle_share_urban: float = MISSING  # households with a motor vehicle
     vehicle_share_rural: float = MISSING
+    returnees: int = MISSING  # key persons back from hard-hit areas, at reference_residents
+    returnee_arrival: list[str] = MISSING  # [first, last] ISO dates of their arrival
     firms: FirmsConfig = field(default_factory=FirmsConfig)
 
 
@@ -122,6 +124,26 @@ class ContactsConfig:
 
 
 @dataclass
+class StaffConfig:
+    """The response apparatus: grid workers (one per grid) and cadres."""
+
+    grid_worker_hours: float = MISSING  # hours a day a grid worker gives the response
+    cadres: int = MISSING  # at reference_residents; scaled
+    cadre_units: int = MISSING  # district units the cadres come from
+    cadre_hours: float = MISSING  # hours a day a cadre gives the response
+
+
+@dataclass
+class QuarantineConfig:
+    """How quarantine at home behaves (where contacts go is a policy)."""
+
+    home_household_factor: float = MISSING  # household contacts kept at home (0..1)
+    home_compliance: float = MISSING  # outside contacts avoided on day 1 at home (0..1)
+    home_compliance_decay: float = MISSING  # relative decay of compliance per day
+    key_person_days: int = MISSING  # days after arrival a returnee is a key person
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides the contract files."""
 
@@ -140,6 +162,8 @@ class Config:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     disease: DiseaseConfig = field(default_factory=DiseaseConfig)
     contacts: ContactsConfig = field(default_factory=ContactsConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    quarantine: QuarantineConfig = field(default_factory=QuarantineConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -225,6 +249,7 @@ def validate(cfg: Config) -> None:
     _validate_population(cfg.population)
     _validate_disease(cfg.disease)
     _validate_contacts(cfg.contacts)
+    _validate_staff(cfg.staff, cfg.quarantine)
     if cfg.output.progress not in PROGRESS_MODES:
         raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
 
@@ -274,6 +299,21 @@ def _validate_population(p: PopulationConfig) -> None:
                 f">= min_employees[{i}] = {f.min_employees[i]}",
                 f.max_employees[i],
             )
+    check_nonneg(f"{k}.returnees", p.returnees)
+    if len(p.returnee_arrival) != 2:
+        raise _fail(f"{k}.returnee_arrival", "[first, last] ISO dates", list(p.returnee_arrival))
+    try:
+        a, b = (dt.date.fromisoformat(str(x)) for x in p.returnee_arrival)
+    except ValueError as exc:
+        raise _fail(
+            f"{k}.returnee_arrival", "[first, last] ISO dates", list(p.returnee_arrival)
+        ) from exc
+    if b < a:
+        raise _fail(
+            f"{k}.returnee_arrival",
+            "[first, last] with last not before first",
+            list(p.returnee_arrival),
+        )
     if sum(f.counts) < 1:
         raise _fail(f"{k}.firms.counts", "at least one firm", list(f.counts))
     _check_shares(f"{k}.firms.sector_shares", f.sector_shares, len(f.sectors))
@@ -353,3 +393,18 @@ def _validate_contacts(c: ContactsConfig) -> None:
         check_nonneg(f"{k}.beta", c.beta)
     if c.calibration_sample < 100:
         raise _fail(f"{k}.calibration_sample", "an integer >= 100", c.calibration_sample)
+
+
+def _validate_staff(s: StaffConfig, q: QuarantineConfig) -> None:
+    for name in ("grid_worker_hours", "cadre_hours"):
+        v = getattr(s, name)
+        if not 0.0 <= v <= 24.0:
+            raise _fail(f"staff.{name}", "hours in [0, 24]", v)
+    check_nonneg("staff.cadres", s.cadres)
+    if s.cadre_units < 1:
+        raise _fail("staff.cadre_units", "a positive integer", s.cadre_units)
+    check_prob("quarantine.home_household_factor", q.home_household_factor)
+    check_prob("quarantine.home_compliance", q.home_compliance)
+    check_nonneg("quarantine.home_compliance_decay", q.home_compliance_decay)
+    if q.key_person_days < 1:
+        raise _fail("quarantine.key_person_days", "a positive number of days", q.key_person_days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
@@ -25,7 +26,9 @@ from sim.disease import (
 from sim.layers import GroupLayer, HouseholdLayer
 from sim.policies import DailyModifiers
 from sim.population import Population, scaled_count, synthesise
+from sim.quarantine import CASE, HOME
 from sim.recorder import EventLog, Recorder
+from sim.response import TASKS, Response
 from sim.rng import Streams
 from sim.scenario import Scenario, load_scenario
 
@@ -43,6 +46,22 @@ ISOLATION_FACTOR = np.array(
 )
 LAYER_COLUMN = {"household": 0, "community": 1, "workplace": 2, "market": 3, "well_mixed": 1}
 IMPORTED = -2  # infector / layer code of an infection from outside
+
+
+@dataclass
+class Found:
+    """What a day's detection, tracing and quarantine did (for the day's metrics)."""
+
+    confirmed: np.ndarray  # residents confirmed today
+    by_screening: int = 0  # of which referred by screening
+    by_tracing: int = 0  # of which found among traced contacts
+    screened: int = 0  # residents in households screened today
+    key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    key_until: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cases_traced: int = 0
+    traced: int = 0
+    quarantined_home: int = 0
+    quarantined_facility: int = 0
 
 
 class DistrictModel(mesa.Model):
@@ -90,6 +109,7 @@ class DistrictModel(mesa.Model):
             self._build_covid_layers(covid)
         self.policies = list(scenario.policies)
         self.mods = DailyModifiers()
+        self.response = Response(self)
         self.import_rate = self._import_schedule()
         self.recorder = Recorder(cfg.days)
         self.events = EventLog()
@@ -178,6 +198,35 @@ class DistrictModel(mesa.Model):
         r.declare("cum_confirmed", "confirmed cases since day 0")
         r.declare("cum_deaths", "deaths since day 0")
         r.declare("response_level", "public-health emergency response level in force (0 none)")
+        r.declare("new_confirmed_screening", "cases confirmed today after door-to-door screening")
+        r.declare("new_confirmed_tracing", "cases confirmed today among traced contacts")
+        r.declare("new_screened", "residents in households screened today")
+        r.declare("cum_screened", "residents in households screened since day 0")
+        r.declare("cum_screening_visits", "door visits since day 0 (first visits and revisits)")
+        r.declare("new_key_persons", "returnees found by screening within their key-person period")
+        r.declare("new_cases_traced", "confirmed cases whose contacts were traced today")
+        r.declare("new_traced", "contacts found by tracing today")
+        r.declare("cum_traced", "contacts found by tracing since day 0")
+        r.declare("n_tracing_backlog", "confirmed cases waiting to be traced")
+        r.declare("new_quarantined_home", "residents entering home quarantine today")
+        r.declare("new_quarantined_facility", "residents entering the quarantine facility today")
+        r.declare("cum_quarantined_home", "residents entering home quarantine since day 0")
+        r.declare("cum_quarantined_facility", "residents entering the facility since day 0")
+        r.declare("n_quarantined_home", "residents in home quarantine at end of day")
+        r.declare("n_quarantined_facility", "residents in the quarantine facility at end of day")
+        for task in TASKS:
+            r.declare(f"staff_hours_{task}", f"staff hours spent on {task} today", integer=False)
+            r.declare(f"staff_demand_{task}", f"staff hours {task} asked for today", integer=False)
+        r.declare(
+            "staff_overload_share",
+            "share of grid workers asked for more hours than they have today",
+            integer=False,
+        )
+        r.declare(
+            "staff_overload_hours",
+            "hours asked beyond what all staff could give today",
+            integer=False,
+        )
 
     # ------------------------------------------------------------------ a day
     def step(self) -> None:
@@ -187,20 +236,27 @@ class DistrictModel(mesa.Model):
 
         1. ``reset_modifiers``: today's modifiers back to their defaults.
         2. ``apply_policies``: each policy active today states what it does.
-        3. ``import_infections``: infections arriving from outside.
-        4. ``transmit``: transmission over the contact layers.
-        5. ``progress_disease``: due transitions of the natural history.
-        6. ``detect``: care seeking -> confirmation -> isolation of cases.
-        7. ``record``: today's metrics.
+        3. ``plan_staff``: grid workers and cadres split their hours over today's tasks.
+        4. ``import_infections``: infections arriving from outside.
+        5. ``transmit``: transmission over the contact layers.
+        6. ``progress_disease``: due transitions of the natural history.
+        7. ``detect``: care seeking, admission and screening -> confirmed cases.
+        8. ``trace_and_quarantine``: contacts traced; contacts and key persons
+           quarantined; quarantines that are over end.
+        9. ``isolate``: confirmed cases isolated.
+        10. ``record``: today's metrics.
         """
         day = self.day
         self.reset_modifiers()
         self.apply_policies(day)
+        self.plan_staff(day)
         imported = self.import_infections(day)
         infected = self.transmit(day)
         trans = self.progress_disease(day)
-        confirmed, isolated = self.detect(day, trans)
-        self.record(day, imported, infected, trans, confirmed, isolated)
+        found = self.detect(day, trans)
+        self.trace_and_quarantine(day, found, trans)
+        isolated = self.isolate(day, found.confirmed, trans)
+        self.record(day, imported, infected, trans, found, isolated)
         self.day += 1
 
     def reset_modifiers(self) -> None:
@@ -217,8 +273,16 @@ class DistrictModel(mesa.Model):
             elif day == p.stop:
                 self.events.add(day, "authority", f"stop {p.kind}", p.index)
 
+    def plan_staff(self, day: int) -> None:
+        """Grid workers and cadres split today's hours over the tasks policies ask for."""
+        self.response.plan(day, self.mods)
+
     def import_infections(self, day: int) -> int:
-        """Infect a Poisson number of random susceptible residents from outside."""
+        """Infect a Poisson number of susceptible returnees (or residents) from outside.
+
+        Infections come in with returnees who have arrived by today; when there are no
+        such returnees left (or none configured), with random residents.
+        """
         rate = self.import_rate[day]
         if rate <= 0:
             return 0
@@ -226,7 +290,12 @@ class DistrictModel(mesa.Model):
         k = rng.poisson(rate)
         if k == 0:
             return 0
-        cand = np.unique(rng.integers(0, self.pop.n, size=k))
+        r = self.response
+        arrived = r.returnees[r.returnee_day <= day]
+        arrived = arrived[self.epi.state[arrived] == State.S]
+        take = rng.choice(arrived, size=min(k, arrived.size), replace=False)
+        rest = np.unique(rng.integers(0, self.pop.n, size=k - take.size))
+        cand = np.unique(np.concatenate([take, rest]))
         idx = cand[self.epi.state[cand] == State.S]
         self.history.infect(idx, day, self.streams.day("disease.infect.imported", day))
         self.epi.infector[idx] = IMPORTED
@@ -238,9 +307,18 @@ class DistrictModel(mesa.Model):
         """Today's participation in one layer of any residents given (0..factor)."""
         iso = self.epi.isolation
         table = ISOLATION_FACTOR[:, column] * factor
+        day = self.day
+        if column == 0:  # home quarantine keeps a share of household contacts
+            table[HOME] = factor * self.response.quarantine.household_factor
+            return lambda j: table[iso[j]]
+        share = self.response.home_outside_share
 
         def part(j: np.ndarray) -> np.ndarray:
-            return table[iso[j]]
+            p = table[iso[j]]
+            home = np.flatnonzero(iso[j] == HOME)
+            if home.size:  # home quarantine leaks as compliance decays
+                p[home] = factor * share(j[home], day)
+            return p
 
         return part
 
@@ -278,6 +356,7 @@ class DistrictModel(mesa.Model):
                 self.history.infect(res.target, day, rng_inf)
                 e.infector[res.target] = res.infector
                 e.layer[res.target] = li
+                self.response.tracing.log_infections(res.infector, res.target)
                 who, count = np.unique(res.infector, return_counts=True)
                 e.n_secondary[who] += count.astype(np.int32)
             out[layer.name] = int(res.target.size)
@@ -304,37 +383,81 @@ class DistrictModel(mesa.Model):
         )
         return self.history.progress(day, self.streams.day("disease.progress", day), ctx)
 
-    def detect(self, day: int, trans: Transitions) -> tuple[np.ndarray, np.ndarray]:
-        """Confirm cases (care seeking due today, admissions) and isolate them if asked.
+    def detect(self, day: int, trans: Transitions) -> Found:
+        """Confirm cases: care seeking due today, admissions, and screening referrals.
 
         Returns:
-            (residents confirmed today, residents isolated today).
+            Residents confirmed today and what screening found.
         """
         e = self.epi
         seekers = np.flatnonzero(e.t_confirm == day) if not self.seir else trans.admitted
-        cand = np.concatenate([seekers, trans.admitted])
+        screen = self.response.screen(day, self.mods, self.streams.day("screening", day))
+        by_screening = screen["symptomatic"]
+        cand = np.concatenate([seekers, trans.admitted, by_screening])
         st = e.state[cand]
         cand = cand[(st >= State.M) & (st <= State.C) & (e.confirmed_day[cand] < 0)]
         confirmed = np.unique(cand)
         e.confirmed_day[confirmed] = day
         self.events.add(day, "hospital", "confirm", confirmed)
         self.events.add(day, "hospital", "death", trans.died)
+        self.events.add(day, "grid_worker", "find key person", screen["key"])
+        return Found(
+            confirmed=confirmed,
+            by_screening=int(np.intersect1d(by_screening, confirmed).size),
+            by_tracing=0,
+            screened=screen["screened"],
+            key=screen["key"],
+            key_until=screen["key_until"],
+        )
+
+    def trace_and_quarantine(self, day: int, found: Found, trans: Transitions) -> None:
+        """Trace today's cases; quarantine contacts and key persons; end quarantines.
+
+        Symptomatic contacts are referred and confirmed today.
+        """
+        e, r = self.epi, self.response
+        rng = self.streams.day("tracing", day)
+        cases, contacts = r.trace(day, self.mods, found.confirmed, rng)
+        st = e.state[contacts]
+        sick = contacts[(st == State.M) & (e.confirmed_day[contacts] < 0)]
+        e.confirmed_day[sick] = day
+        self.events.add(day, "hospital", "confirm", sick)
+        found.confirmed = np.concatenate([found.confirmed, sick])
+        found.by_tracing = int(sick.size)
+        found.cases_traced = int(cases.size)
+        found.traced = int(contacts.size)
+        t = self.mods.tracing
+        until_contacts = np.full(contacts.size, day + (t.quarantine_days if t else 0))
+        who = np.concatenate([contacts, found.key])
+        until = np.concatenate([until_contacts, found.key_until])
+        home, fac = r.admit(day, self.mods, who, until, self.streams.day("quarantine", day))
+        found.quarantined_home, found.quarantined_facility = int(home.size), int(fac.size)
+        r.quarantine.release_due(day)
+        r.quarantine.leave(trans.died)
+
+    def isolate(self, day: int, confirmed: np.ndarray, trans: Transitions) -> np.ndarray:
+        """Isolate confirmed cases (if a policy says so) until they recover or die.
+
+        Returns:
+            Residents isolated today.
+        """
+        e = self.epi
         # isolation ends with recovery or death
         ended = np.concatenate([trans.recovered, trans.died])
-        e.isolation[ended[e.isolation[ended] == 3]] = 0
+        e.isolation[ended[e.isolation[ended] == CASE]] = 0
         if not self.mods.isolate_confirmed:
             self._at_large = np.concatenate([self._at_large, confirmed])
-            return confirmed, np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64)
         pool = np.concatenate([self._at_large, confirmed])
         self._at_large = np.zeros(0, dtype=np.int64)
         pool = pool[
-            (e.state[pool] >= State.P) & (e.state[pool] <= State.C) & (e.isolation[pool] == 0)
+            (e.state[pool] >= State.P) & (e.state[pool] <= State.C) & (e.isolation[pool] != CASE)
         ]
         if self.mods.isolate_share < 1.0:
             rng = self.streams.day("detection.isolate", day)
             pool = pool[rng.random(pool.size) < self.mods.isolate_share]
-        e.isolation[pool] = 3
-        return confirmed, pool
+        self.response.isolate(pool)
+        return pool
 
     def record(
         self,
@@ -342,10 +465,11 @@ class DistrictModel(mesa.Model):
         imported: int,
         infected: dict[str, int],
         trans: Transitions,
-        confirmed: np.ndarray,
+        found: Found,
         isolated: np.ndarray,
     ) -> None:
         """Record today's metrics."""
+        confirmed = found.confirmed
         e = self.epi
         # count_nonzero per state: np.bincount would first convert the int8 array
         counts = [int(np.count_nonzero(e.state == k)) for k in range(N_STATES)]
@@ -370,13 +494,47 @@ class DistrictModel(mesa.Model):
             "n_infectious": sum(counts[State.P : State.C + 1]),
             "n_hospitalised": hosp,
             "n_hospital_overflow": max(0, hosp - self.hospital_beds),
-            "n_isolated": int(np.count_nonzero(e.isolation == 3)),
+            "n_isolated": int(np.count_nonzero(e.isolation == CASE)),
             "cum_infections": self._cum["infections"],
             "cum_confirmed": self._cum["confirmed"],
             "cum_deaths": self._cum["deaths"],
             "response_level": self.mods.response_level,
+            **self._response_values(found),
         }
         self.recorder.record(day, values)
+
+    def _response_values(self, found: Found) -> dict[str, float]:
+        r = self.response
+        q = r.quarantine
+        plan = r.plan_today
+        campaigns = r.campaigns.values()
+        n_home, n_fac = q.counts()
+        values: dict[str, float] = {
+            "new_confirmed_screening": found.by_screening,
+            "new_confirmed_tracing": found.by_tracing,
+            "new_screened": found.screened,
+            "cum_screened": sum(c.screened_residents for c in campaigns),
+            "cum_screening_visits": sum(c.visits for c in campaigns),
+            "new_key_persons": int(found.key.size),
+            "new_cases_traced": found.cases_traced,
+            "new_traced": found.traced,
+            "cum_traced": r.tracing.contacts_traced,
+            "n_tracing_backlog": int(r.tracing.case.size),
+            "new_quarantined_home": found.quarantined_home,
+            "new_quarantined_facility": found.quarantined_facility,
+            "cum_quarantined_home": q.cum_home,
+            "cum_quarantined_facility": q.cum_facility,
+            "n_quarantined_home": n_home,
+            "n_quarantined_facility": n_fac,
+            "staff_overload_share": (
+                plan.overloaded_workers / max(r.staff.n_workers, 1) if plan else 0.0
+            ),
+            "staff_overload_hours": plan.overload_hours if plan else 0.0,
+        }
+        for k, task in enumerate(TASKS):
+            values[f"staff_hours_{task}"] = float(plan.served_total[k]) if plan else 0.0
+            values[f"staff_demand_{task}"] = float(plan.demand_total[k]) if plan else 0.0
+        return values
 
     def run(self, progress: bool = False) -> None:
         """Step through every remaining day of the run."""

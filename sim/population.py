@@ -42,6 +42,9 @@ class Population:
         firm_size_class: Size class index of each firm (int8).
         firm_sector: Sector index of each firm (int8).
         firm_employees: Employees of each firm (int32).
+        returnees: Residents back from hard-hit areas, sorted (int64).
+        returnee_arrival: When each returnee arrived, as a fraction of the arrival
+            window (0 = its first day, 1 = its last; float64).
         size_classes: Names of the size classes.
         sectors: Names of the sectors.
     """
@@ -63,6 +66,8 @@ class Population:
     firm_size_class: np.ndarray
     firm_sector: np.ndarray
     firm_employees: np.ndarray
+    returnees: np.ndarray
+    returnee_arrival: np.ndarray
     size_classes: list[str]
     sectors: list[str]
 
@@ -300,6 +305,13 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
         np.int32
     )
 
+    # Returnees: working-age residents (18-59) back from hard-hit areas (assumption).
+    rng_ret = streams.get("population.returnees")
+    pool = np.flatnonzero((a >= 18) & (a < 60))
+    k = min(scaled_count(cfg.returnees, scale, minimum=0), pool.size)
+    returnees = np.sort(rng_ret.choice(pool, size=k, replace=False)) if k else pool[:0]
+    returnee_arrival = rng_ret.random(returnees.size)
+
     log.info(
         "population: %d residents, %d households (mean %.2f), %d communities, %d villages, "
         "%d grids, %d markets, %d firms, %d employed, %d farmers",
@@ -332,6 +344,8 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
         firm_size_class=firm_size_class,
         firm_sector=firm_sector,
         firm_employees=firm_employees,
+        returnees=returnees.astype(np.int64),
+        returnee_arrival=returnee_arrival,
         size_classes=list(cfg.firms.size_classes),
         sectors=list(cfg.firms.sectors),
     )

@@ -29,6 +29,13 @@ class DailyModifiers:
         onset_to_confirmation_mean: Today's mean delay from onset to confirmation
             (days); None keeps the disease config's value.
         response_level: Public-health emergency response level (1 highest; 0 none).
+        screening: (policy index, parameters) of today's screening campaign, or None.
+        tracing: Parameters of today's contact tracing, or None.
+        quarantine_mode: Where traced contacts and key persons go today: ``facility``,
+            ``home`` or None (not quarantined).
+        facility_capacity: Quarantine rooms at full scale (scaled with the population).
+        facility_overflow_home: Whether contacts the facility cannot take go home.
+        monitoring: Parameters of today's home-quarantine monitoring, or None.
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -37,6 +44,12 @@ class DailyModifiers:
     care_seeking_prob: float | None = None
     onset_to_confirmation_mean: float | None = None
     response_level: int = 0
+    screening: tuple[int, Any] | None = None
+    tracing: Any = None
+    quarantine_mode: str | None = None
+    facility_capacity: int = 0
+    facility_overflow_home: bool = True
+    monitoring: Any = None
 
 
 class Policy:

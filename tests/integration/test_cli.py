@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from sim.output import FORMAT_VERSION
+from sim.policies import REGISTRY
 
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 SMALL = ["population.residents=2000", "output.progress=never"]
@@ -125,10 +126,7 @@ def test_unknown_policy_kind_in_a_scenario_file(tmp_path):
     )
     res = gridgov(*SMALL, "days=10", f"scenario={f}", f"hydra.run.dir={tmp_path / 'o'}")
     assert res.returncode != 0
-    assert (
-        "policies[0].kind must be one of ['isolate_confirmed', 'reduce_contacts', 'response_level']"
-        in res.stderr
-    )
+    assert f"policies[0].kind must be one of {sorted(REGISTRY)}, got 'curfew'" in res.stderr
     assert not (tmp_path / "o" / "summary.json").exists()
 
 
