@@ -77,7 +77,7 @@ def _main(dcfg: DictConfig) -> None:
     log.info("run directory: %s", out_dir)
 
 
-GROUPS = ("population", "disease", "contacts", "staff", "quarantine", "output")
+GROUPS = ("population", "disease", "contacts", "staff", "quarantine", "awareness", "output")
 
 
 def check_override_keys(args: Sequence[str]) -> None:

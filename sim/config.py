@@ -131,6 +131,17 @@ class StaffConfig:
     cadres: int = MISSING  # at reference_residents; scaled
     cadre_units: int = MISSING  # district units the cadres come from
     cadre_hours: float = MISSING  # hours a day a cadre gives the response
+    priority: list[str] = MISSING  # tasks in the order staff serve them
+
+
+@dataclass
+class AwarenessConfig:
+    """How residents' awareness (raised by information push) changes what they do."""
+
+    initial: float = MISSING  # awareness on day 0 (0..1)
+    decay: float = MISSING  # relative loss of awareness per day
+    contact_effect: float = MISSING  # community and market contacts cut at full awareness
+    compliance_effect: float = MISSING  # home-quarantine non-compliance cut at full awareness
 
 
 @dataclass
@@ -164,10 +175,12 @@ class Config:
     contacts: ContactsConfig = field(default_factory=ContactsConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     quarantine: QuarantineConfig = field(default_factory=QuarantineConfig)
+    awareness: AwarenessConfig = field(default_factory=AwarenessConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
 DISEASE_KINDS = ("covid", "well_mixed_seir")
+STAFF_TASKS = ("tracing", "screening", "monitoring", "checkpoint", "reporting", "information")
 PROGRESS_MODES = ("auto", "always", "never")
 
 
@@ -250,6 +263,9 @@ def validate(cfg: Config) -> None:
     _validate_disease(cfg.disease)
     _validate_contacts(cfg.contacts)
     _validate_staff(cfg.staff, cfg.quarantine)
+    for name in ("initial", "contact_effect", "compliance_effect"):
+        check_prob(f"awareness.{name}", getattr(cfg.awareness, name))
+    check_nonneg("awareness.decay", cfg.awareness.decay)
     if cfg.output.progress not in PROGRESS_MODES:
         raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
 
@@ -401,6 +417,8 @@ def _validate_staff(s: StaffConfig, q: QuarantineConfig) -> None:
         if not 0.0 <= v <= 24.0:
             raise _fail(f"staff.{name}", "hours in [0, 24]", v)
     check_nonneg("staff.cadres", s.cadres)
+    if sorted(s.priority) != sorted(STAFF_TASKS):
+        raise _fail("staff.priority", f"an ordering of {list(STAFF_TASKS)}", list(s.priority))
     if s.cadre_units < 1:
         raise _fail("staff.cadre_units", "a positive integer", s.cadre_units)
     check_prob("quarantine.home_household_factor", q.home_household_factor)

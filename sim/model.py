@@ -217,6 +217,24 @@ class DistrictModel(mesa.Model):
         for task in TASKS:
             r.declare(f"staff_hours_{task}", f"staff hours spent on {task} today", integer=False)
             r.declare(f"staff_demand_{task}", f"staff hours {task} asked for today", integer=False)
+        r.declare("new_messages", "prevention messages pushed by grid workers today", integer=False)
+        r.declare("cum_messages", "prevention messages pushed since day 0", integer=False)
+        r.declare(
+            "new_checkpoint_shifts", "checkpoint and gate shifts staffed today", integer=False
+        )
+        r.declare(
+            "cum_checkpoint_shifts_grid_workers",
+            "checkpoint shifts staffed by grid workers since day 0",
+            integer=False,
+        )
+        r.declare("new_reports", "reports filed to the command centre today", integer=False)
+        r.declare("cum_reports", "reports filed since day 0", integer=False)
+        r.declare("new_problems_fixed", "lapses found and fixed by inspections today")
+        r.declare("cum_problems_fixed", "lapses found and fixed since day 0")
+        r.declare(
+            "n_open_lapses", "lapses open in the urban communities at end of day", integer=False
+        )
+        r.declare("mean_awareness", "residents' mean awareness (0..1)", integer=False)
         r.declare(
             "staff_overload_share",
             "share of grid workers asked for more hours than they have today",
@@ -311,13 +329,18 @@ class DistrictModel(mesa.Model):
         if column == 0:  # home quarantine keeps a share of household contacts
             table[HOME] = factor * self.response.quarantine.household_factor
             return lambda j: table[iso[j]]
-        share = self.response.home_outside_share
+        r = self.response
+        aware = column in (LAYER_COLUMN["community"], LAYER_COLUMN["market"]) and bool(
+            r.awareness.any()
+        )
 
         def part(j: np.ndarray) -> np.ndarray:
             p = table[iso[j]]
             home = np.flatnonzero(iso[j] == HOME)
             if home.size:  # home quarantine leaks as compliance decays
-                p[home] = factor * share(j[home], day)
+                p[home] = factor * r.home_outside_share(j[home], day)
+            if aware:  # aware residents avoid part of their community and market contacts
+                p = p * r.contact_factor(j)
             return p
 
         return part
@@ -401,6 +424,7 @@ class DistrictModel(mesa.Model):
         self.events.add(day, "hospital", "confirm", confirmed)
         self.events.add(day, "hospital", "death", trans.died)
         self.events.add(day, "grid_worker", "find key person", screen["key"])
+        self.response.note_findings(np.concatenate([by_screening, screen["key"]]))
         return Found(
             confirmed=confirmed,
             by_screening=int(np.intersect1d(by_screening, confirmed).size),
@@ -432,6 +456,7 @@ class DistrictModel(mesa.Model):
         until = np.concatenate([until_contacts, found.key_until])
         home, fac = r.admit(day, self.mods, who, until, self.streams.day("quarantine", day))
         found.quarantined_home, found.quarantined_facility = int(home.size), int(fac.size)
+        r.note_findings(np.concatenate([sick, home, fac]))
         r.quarantine.release_due(day)
         r.quarantine.leave(trans.died)
 
@@ -530,8 +555,19 @@ class DistrictModel(mesa.Model):
                 plan.overloaded_workers / max(r.staff.n_workers, 1) if plan else 0.0
             ),
             "staff_overload_hours": plan.overload_hours if plan else 0.0,
+            "new_messages": r.today["messages"],
+            "cum_messages": r.messages,
+            "new_checkpoint_shifts": r.today["shifts"],
+            "cum_checkpoint_shifts_grid_workers": r.shifts_workers,
+            "new_reports": r.today["reports"],
+            "cum_reports": r.reports,
+            "new_problems_fixed": int(r.today["problems"]),
+            "cum_problems_fixed": r.problems_found,
+            "n_open_lapses": float(r.lapses.sum()),
+            "mean_awareness": float(np.average(r.awareness, weights=np.diff(self.pop.grid_start))),
         }
-        for k, task in enumerate(TASKS):
+        for task in TASKS:
+            k = r.col[task]
             values[f"staff_hours_{task}"] = float(plan.served_total[k]) if plan else 0.0
             values[f"staff_demand_{task}"] = float(plan.demand_total[k]) if plan else 0.0
         return values

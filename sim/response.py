@@ -18,7 +18,10 @@ from sim.tracing import ContactTracing
 if TYPE_CHECKING:
     from sim.model import DistrictModel
 
-TRACING, SCREENING, MONITORING = (TASKS.index(t) for t in ("tracing", "screening", "monitoring"))
+URBAN_SCREENING_SPEEDUP = 1.25  # grid_property: resident rolls speed urban screening
+PROPERTY_GATE_SHARE = 0.5  # grid_property: gate shifts taken by property companies
+POLICE_TRACING_HOURS = 0.6  # grid_police: hours per case relative to grid workers alone
+POLICE_EXTRA_FOUND = 0.2  # grid_police: extra share of other contacts found
 
 
 class Response:
@@ -42,7 +45,23 @@ class Response:
             cfg.staff.cadre_hours,
             self.scale,
             model.streams.get("staff.assignment"),
+            tuple(cfg.staff.priority),
         )
+        self.col = {t: i for i, t in enumerate(self.staff.tasks)}
+        self.aware_cfg = cfg.awareness
+        self.awareness = np.full(pop.n_grids, cfg.awareness.initial)
+        self.grid_households = np.diff(np.searchsorted(pop.household_start, pop.grid_start))
+        self.lapses = np.zeros(self.staff.communities.size)
+        urban_grids = np.flatnonzero(self.staff.grid_community >= 0)
+        self.community_grid = np.zeros(self.staff.communities.size, dtype=np.int64)
+        self.community_grid[self.staff.grid_community[urban_grids[::-1]]] = urban_grids[::-1]
+        self.findings = np.zeros(pop.n_grids)  # things to report, per grid
+        self.messages = 0.0
+        self.shifts = 0.0
+        self.shifts_workers = 0.0
+        self.reports = 0.0
+        self.problems_found = 0
+        self.screening_person_days = 0
         q = cfg.quarantine
         self.quarantine = Quarantine(
             model.epi, q.home_household_factor, q.home_compliance, q.home_compliance_decay
@@ -64,45 +83,149 @@ class Response:
         self.peak_facility = 0
         self.key_persons_found = 0
         self.hours_total = np.zeros(len(TASKS))
+        self.today = {"messages": 0.0, "shifts": 0.0, "reports": 0.0, "problems": 0}
         self.overload_days: list[float] = []
-        self.today: dict[str, float] = {}
 
     # ------------------------------------------------------------------ plan
     def plan(self, day: int, mods: DailyModifiers) -> DayPlan:
-        """Work out what each grid asks of its staff today and split their hours."""
+        """Split the staff's hours over what the grids ask today; do the standing duties.
+
+        Standing duties are the messages, shifts, reports and inspections of the day.
+        """
         pop = self.model.pop
-        demand = np.zeros((pop.n_grids, len(TASKS)))
-        cadre_tasks = np.array([False, True, True])
+        col = self.col
+        n_comm = self.staff.communities.size
+        demand = np.zeros((pop.n_grids, len(self.staff.tasks)))
+        community = np.zeros((n_comm, len(self.staff.tasks)))
+        cadre_tasks = np.zeros(len(self.staff.tasks), dtype=bool)
+        cadre_tasks[[col["screening"], col["monitoring"], col["checkpoint"]]] = True
+        modes = mods.coordination
+        if "grid_department" in modes:
+            cadre_tasks[:] = True
         if mods.tracing is not None:
             t = mods.tracing
-            demand[:, TRACING] = self.tracing.demand(day, t.delay_days, t.hours_per_case)
+            hours = t.hours_per_case * (POLICE_TRACING_HOURS if "grid_police" in modes else 1.0)
+            demand[:, col["tracing"]] = self.tracing.demand(day, t.delay_days, hours)
         if mods.screening is not None:
-            index, s = mods.screening
+            index, sc = mods.screening
             campaign = self.campaigns.setdefault(index, ScreeningCampaign(pop, day))
-            demand[:, SCREENING] = campaign.demand(s.visits_per_hour, s.answer_prob)
-            cadre_tasks[SCREENING] = s.cadres
+            demand[:, col["screening"]] = campaign.demand(self.visit_rate(mods), sc.answer_prob)
+            cadre_tasks[col["screening"]] = sc.cadres or "grid_department" in modes
         if mods.monitoring is not None:
             at_home = np.flatnonzero(self.model.epi.isolation == HOME)
             per_grid = np.bincount(pop.grid[at_home], minlength=pop.n_grids)
-            demand[:, MONITORING] = per_grid * mods.monitoring.hours_per_person
-        plan = self.staff.plan(demand, cadre_tasks)
-        if mods.monitoring is not None:
-            need = demand[:, MONITORING]
-            cover = np.where(
-                need > 0, plan.grid_hours[:, MONITORING] / np.where(need > 0, need, 1), 0
-            )
-            self.monitor_boost = mods.monitoring.effect * np.clip(cover, 0.0, 1.0)
-        else:
-            self.monitor_boost = np.zeros(pop.n_grids)
+            demand[:, col["monitoring"]] = per_grid * mods.monitoring.hours_per_person
+        if mods.checkpoint is not None:
+            c = mods.checkpoint
+            demand[:, col["checkpoint"]] = c.road_shifts_per_grid * c.hours_per_shift
+            gates = c.gate_shifts_per_community * c.hours_per_shift
+            if "grid_property" in modes:
+                gates *= 1.0 - PROPERTY_GATE_SHARE
+            community[:, col["checkpoint"]] = gates
+        if mods.reporting is not None:
+            r = mods.reporting
+            demand[:, col["reporting"]] = (r.routine_per_grid + self.findings) * r.hours_per_report
+        if mods.information is not None:
+            demand[:, col["information"]] = mods.information.hours_per_day
+        plan = self.staff.plan(demand, cadre_tasks, community)
         self.plan_today = plan
         self.hours_total += plan.served_total
-        if demand.any():
+        self.screening_person_days += int(
+            plan.workers_active[col["screening"]] + plan.cadres_active[col["screening"]]
+        )
+        if demand.any() or community.any():
             self.overload_days.append(plan.overloaded_workers / max(self.staff.n_workers, 1))
+        self._standing_duties(day, mods, plan)
         return plan
 
+    def visit_rate(self, mods: DailyModifiers) -> np.ndarray:
+        """Door visits per staff hour in each grid today."""
+        assert mods.screening is not None
+        rate = np.full(self.model.pop.n_grids, float(mods.screening[1].visits_per_hour))
+        if "grid_property" in mods.coordination:
+            rate[self.staff.grid_community >= 0] *= URBAN_SCREENING_SPEEDUP
+        return rate
+
+    def _standing_duties(self, day: int, mods: DailyModifiers, plan: DayPlan) -> None:
+        """Messages, monitoring cover, shifts, reports and inspections of today's hours."""
+        col = self.col
+        served = plan.grid_hours
+        a_cfg = self.aware_cfg
+        # information push -> awareness of each grid
+        messages = np.zeros(self.model.pop.n_grids)
+        if mods.information is not None:
+            messages = served[:, col["information"]] * mods.information.messages_per_hour
+            exposure = messages * mods.information.reach / np.maximum(self.grid_households, 1)
+            self.awareness += (1.0 - self.awareness) * -np.expm1(-exposure)
+        self.awareness *= 1.0 - a_cfg.decay
+        # monitoring cover of home quarantine
+        need = plan.grid_demand[:, col["monitoring"]]
+        cover = np.where(need > 0, served[:, col["monitoring"]] / np.where(need > 0, need, 1), 0)
+        effect = mods.monitoring.effect if mods.monitoring is not None else 0.0
+        self.monitor_boost = effect * np.clip(cover, 0.0, 1.0)
+        # shifts and reports
+        shifts = workers_shifts = reports = 0.0
+        if mods.checkpoint is not None:
+            h = mods.checkpoint.hours_per_shift
+            shifts = float(plan.served_total[col["checkpoint"]]) / h
+            workers_shifts = float(plan.worker_hours[col["checkpoint"]]) / h
+        if mods.reporting is not None:
+            reports = float(plan.served_total[col["reporting"]]) / mods.reporting.hours_per_report
+            need = plan.grid_demand[:, col["reporting"]]
+            done = np.where(need > 0, served[:, col["reporting"]] / np.where(need > 0, need, 1), 1)
+            self.findings *= 1.0 - np.clip(done, 0.0, 1.0)  # what is not reported waits
+        # inspections: lapses arise in every community; a round's visits fix them
+        problems = 0
+        if mods.inspections is not None:
+            start, ins = mods.inspections
+            rng = self.model.streams.day("inspections", day)
+            self.lapses += rng.poisson(ins.lapse_rate, size=self.lapses.size)
+            per_day = ins.groups * ins.communities_per_group_day
+            into_round = (day - start) % ins.interval_days
+            visited = np.arange(into_round * per_day, (into_round + 1) * per_day)
+            visited = visited[visited < self.lapses.size]
+            found = rng.binomial(self.lapses[visited].astype(np.int64), ins.detect_prob)
+            self.lapses[visited] -= found
+            problems = int(found.sum())
+            self.problems_found += problems
+            # the community's first grid worker reports what was found there
+            np.add.at(self.findings, self.community_grid[visited], found)
+        self.messages += float(messages.sum())
+        self.shifts += shifts
+        self.shifts_workers += workers_shifts
+        self.reports += reports
+        self.today = {
+            "messages": float(messages.sum()),
+            "shifts": shifts,
+            "shifts_workers": workers_shifts,
+            "reports": reports,
+            "problems": problems,
+        }
+
+    def note_findings(self, residents: np.ndarray) -> None:
+        """Count findings (referrals, key persons, quarantined contacts) for reporting."""
+        if residents.size:
+            self.findings += np.bincount(
+                self.model.pop.grid[residents], minlength=self.findings.size
+            )
+
+    def contact_factor(self, j: np.ndarray) -> np.ndarray:
+        """Community and market contacts kept by residents ``j`` given their grid's awareness."""
+        return 1.0 - self.aware_cfg.contact_effect * self.awareness[self.model.pop.grid[j]]
+
     def home_outside_share(self, j: np.ndarray, day: int) -> np.ndarray:
-        """Outside contacts kept today by residents ``j`` in home quarantine (0..1)."""
-        return self.quarantine.outside_share(j, day, self.monitor_boost[self.model.pop.grid[j]])
+        """Outside contacts kept today by residents ``j`` in home quarantine (0..1).
+
+        Compliance decays with days at home; monitoring and awareness remove part of the
+        non-compliance; open lapses in an urban community add to it (up to double).
+        """
+        grid = self.model.pop.grid[j]
+        aware = self.aware_cfg.compliance_effect * self.awareness[grid]
+        removed = 1.0 - (1.0 - self.monitor_boost[grid]) * (1.0 - aware)
+        share = self.quarantine.outside_share(j, day, removed)
+        comm = self.staff.grid_community[grid]
+        lapses = np.where(comm >= 0, self.lapses[np.maximum(comm, 0)], 0.0)
+        return np.minimum(share * (1.0 + np.minimum(lapses, 10.0) / 10.0), 1.0)
 
     # ------------------------------------------------------------------ work
     def screen(self, day: int, mods: DailyModifiers, rng: np.random.Generator) -> dict[str, Any]:
@@ -114,7 +237,11 @@ class Response:
         index, s = mods.screening
         campaign = self.campaigns[index]
         hh = campaign.visit(
-            self.plan_today.grid_hours[:, SCREENING], s.visits_per_hour, s.answer_prob, day, rng
+            self.plan_today.grid_hours[:, self.col["screening"]],
+            self.visit_rate(mods),
+            s.answer_prob,
+            day,
+            rng,
         )
         pop, e = self.model.pop, self.model.epi
         first = pop.household_start[hh]
@@ -143,14 +270,15 @@ class Response:
         if mods.tracing is None or self.plan_today is None:
             return none, none
         t = mods.tracing
+        police = "grid_police" in mods.coordination
         self.tracing.enqueue(confirmed, day)
         return self.tracing.trace(
-            self.plan_today.grid_hours[:, TRACING],
+            self.plan_today.grid_hours[:, self.col["tracing"]],
             day,
             t.delay_days,
-            t.hours_per_case,
+            t.hours_per_case * (POLICE_TRACING_HOURS if police else 1.0),
             t.household_share,
-            t.other_share,
+            min(1.0, t.other_share + (POLICE_EXTRA_FOUND if police else 0.0)),
             t.other_contacts,
             rng,
         )

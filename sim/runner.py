@@ -17,6 +17,7 @@ from sim.config import Config, validate
 from sim.model import DistrictModel
 from sim.output import code_version, write_run
 from sim.scenario import load_scenario
+from sim.staff import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,46 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
             "r_by_layer": cal.r_by_layer,
             "calibrated": cal.calibrated,
         },
+        **response_summary(model, ts),
         "knobs": dict(model.timeline.knobs),
         "code_version": code_version(),
         "wall_seconds": round(wall_seconds, 3),
+    }
+
+
+def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
+    """Outcome figures of the response apparatus (staff, screening, tracing, quarantine)."""
+    r = model.response
+    campaigns = list(r.campaigns.values())
+    first = campaigns[0] if campaigns else None
+    days_99 = (
+        first.day_99pct - first.start_day + 1
+        if first is not None and first.day_99pct is not None
+        else None
+    )
+    return {
+        "cum_screened": int(ts["cum_screened"].iloc[-1]),
+        "screening_visits": int(ts["cum_screening_visits"].iloc[-1]),
+        "screening_days_to_99pct": days_99,
+        "screening_person_days": r.screening_person_days,
+        "key_persons_found": r.key_persons_found,
+        "cum_traced": int(ts["cum_traced"].iloc[-1]),
+        "cum_quarantined_home": int(ts["cum_quarantined_home"].iloc[-1]),
+        "cum_quarantined_facility": int(ts["cum_quarantined_facility"].iloc[-1]),
+        "peak_facility_occupancy": int(ts["n_quarantined_facility"].max()),
+        "messages_pushed": round(r.messages),
+        "checkpoint_shifts": round(float(ts["new_checkpoint_shifts"].sum())),
+        "checkpoint_shifts_grid_workers": round(r.shifts_workers),
+        "reports_filed": round(r.reports),
+        "problems_fixed": r.problems_found,
+        "staff_hours_by_task": {t: round(float(ts[f"staff_hours_{t}"].sum()), 1) for t in TASKS},
+        "staff_overload_share": (
+            round(float(np.mean(r.overload_days)), 4) if r.overload_days else 0.0
+        ),
+        "peak_staff_overload_share": round(float(ts["staff_overload_share"].max()), 4),
+        "mean_awareness_final": round(float(ts["mean_awareness"].iloc[-1]), 4),
+        "grid_workers": r.staff.n_workers,
+        "cadres": r.staff.n_cadres,
     }
 
 

@@ -33,7 +33,7 @@ class ScreeningCampaign:
         self.screened_residents = 0
         self.day_99pct: int | None = None
 
-    def demand(self, visits_per_hour: float, answer_prob: float) -> np.ndarray:
+    def demand(self, visits_per_hour: np.ndarray | float, answer_prob: float) -> np.ndarray:
         """Hours each grid needs to screen what is left, revisits included (hours per grid).
 
         A household takes ``1 / answer_prob`` visits on average until its door opens.
@@ -60,7 +60,7 @@ class ScreeningCampaign:
     def visit(
         self,
         hours: np.ndarray,
-        visits_per_hour: float,
+        visits_per_hour: np.ndarray | float,
         answer_prob: float,
         day: int,
         rng: np.random.Generator,
@@ -69,7 +69,7 @@ class ScreeningCampaign:
 
         Args:
             hours: Screening hours served in each grid today.
-            visits_per_hour: Door visits per staff hour.
+            visits_per_hour: Door visits per staff hour (per grid, or one for all).
             answer_prob: Probability that a visited door is answered.
             day: Today.
             rng: Today's screening stream.

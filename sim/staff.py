@@ -13,8 +13,8 @@ from sim.population import Population, scaled_count
 if TYPE_CHECKING:
     from sim.model import DistrictModel
 
-# Tasks in the default priority order; a day's hours go to them in this order.
-TASKS = ("tracing", "screening", "monitoring")
+# The tasks staff can be asked to do (their order of service is ``staff.priority``).
+TASKS = ("tracing", "screening", "monitoring", "checkpoint", "reporting", "information")
 
 
 class GridWorker(mesa.Agent):
@@ -115,10 +115,15 @@ class DayPlan:
     """Today's hours of the whole roster: per task, per grid and per community."""
 
     grid_hours: np.ndarray  # hours served per grid and task (n_grids, T), workers + cadres
+    grid_demand: np.ndarray  # hours asked per grid and task (n_grids, T)
     demand_total: np.ndarray  # hours asked per task (T,)
     served_total: np.ndarray  # hours given per task (T,)
     overloaded_workers: int  # grid workers asked for more hours than they have
     overload_hours: float  # hours asked beyond what all staff could give
+    worker_hours: np.ndarray  # hours grid workers gave each task (T,)
+    cadre_hours: np.ndarray  # hours cadres gave each task (T,)
+    workers_active: np.ndarray  # grid workers who worked on each task today (T,)
+    cadres_active: np.ndarray  # cadres who worked on each task today (T,)
 
 
 class StaffRoster:
@@ -208,6 +213,7 @@ class StaffRoster:
         comm_of_settlement = np.full(pop.settlement_urban.size, -1, dtype=np.int64)
         comm_of_settlement[communities] = np.arange(communities.size)
         self.grid_community = comm_of_settlement[pop.grid_settlement]
+        self.grid_residents = np.diff(pop.grid_start).astype(float)
         self.gw_alloc = np.zeros((g, len(tasks)))
         self.cadre_alloc = np.zeros((cad_comm.size, len(tasks)))
 
@@ -221,48 +227,78 @@ class StaffRoster:
         """Number of cadres."""
         return len(self.cadres)
 
-    def plan(self, grid_demand: np.ndarray, cadre_tasks: np.ndarray) -> DayPlan:
-        """Allocate today's hours to the tasks the grids ask for.
+    def plan(
+        self,
+        grid_demand: np.ndarray,
+        cadre_tasks: np.ndarray,
+        community_demand: np.ndarray | None = None,
+    ) -> DayPlan:
+        """Allocate today's hours to the tasks the grids and communities ask for.
 
-        Each grid worker serves its own grid's demand by priority; what it cannot serve
-        in an urban grid is pooled by community and shared out among the community's
-        cadres, who serve it by the same priority (only the tasks in ``cadre_tasks``).
+        Each grid worker serves its own grid's demand by priority. Each community's own
+        duties (``community_demand``, e.g. gate shifts) and what its grid workers could
+        not serve (only the tasks in ``cadre_tasks``) are shared out among the
+        community's cadres, who serve them by the same priority. What cadres cannot
+        serve of a community's own duties falls back on its grid workers' leftover hours.
 
         Args:
             grid_demand: Hours each task asks of each grid today (n_grids, T).
-            cadre_tasks: Which tasks cadres may help with (T,) bool.
+            cadre_tasks: Which tasks cadres may help the grids with (T,) bool.
+            community_demand: Hours each task asks of each community's cadres first
+                (n_communities, T); None for none.
 
         Returns:
-            Today's plan.
+            Today's plan: hours served per grid (community duties attributed to the
+            community's grids in proportion to their residents).
         """
+        n_task = len(self.tasks)
+        n_comm = self.communities.size
+        if community_demand is None:
+            community_demand = np.zeros((n_comm, n_task))
         self.gw_alloc = allocate(self.gw_hours, grid_demand)
         left = grid_demand - self.gw_alloc
         served = self.gw_alloc.copy()
+        urban = self.grid_community >= 0
+        gc = np.where(urban, self.grid_community, 0)
+        weight = np.where(urban, self.grid_residents, 0.0)
+        comm_res = np.bincount(gc[urban], weights=weight[urban], minlength=n_comm)
+        share = np.where(urban, weight / np.maximum(comm_res[gc], 1.0), 0.0)
+        comm_served = np.zeros((n_comm, n_task))
         if self.n_cadres:
-            urban = self.grid_community >= 0
-            n_comm = self.communities.size
-            comm_left = np.zeros((n_comm, len(self.tasks)))
-            np.add.at(comm_left, self.grid_community[urban], left[urban])
-            comm_left[:, ~cadre_tasks] = 0.0
-            per_cadre_count = np.bincount(self.cadre_community, minlength=n_comm)
-            per_cadre = comm_left / np.maximum(per_cadre_count, 1)[:, None]
-            self.cadre_alloc = allocate(self.cadre_hours, per_cadre[self.cadre_community])
-            comm_served = np.zeros((n_comm, len(self.tasks)))
+            help_left = np.where(cadre_tasks[None, :], left, 0.0) * urban[:, None]
+            comm_help = np.zeros((n_comm, n_task))
+            np.add.at(comm_help, gc[urban], help_left[urban])
+            count = np.bincount(self.cadre_community, minlength=n_comm)
+            ask = (community_demand + comm_help) / np.maximum(count, 1)[:, None]
+            self.cadre_alloc = allocate(self.cadre_hours, ask[self.cadre_community])
             np.add.at(comm_served, self.cadre_community, self.cadre_alloc)
-            # cadres' hours go back to the grids in proportion to what each still needed
-            need = left * urban[:, None]
-            comm_need = np.zeros((n_comm, len(self.tasks)))
-            np.add.at(comm_need, self.grid_community[urban], need[urban])
-            frac = np.where(comm_need > 0, comm_served / np.where(comm_need > 0, comm_need, 1), 0)
-            gc = np.where(urban, self.grid_community, 0)
-            served = served + need * frac[gc] * urban[:, None]
-        total_demand = grid_demand.sum(axis=0)
+            # cadres serve their community's own duties first, then help the grids
+            own = np.minimum(comm_served, community_demand)
+            helped = comm_served - own
+            frac = np.where(comm_help > 0, helped / np.where(comm_help > 0, comm_help, 1), 0)
+            served += help_left * frac[gc] * urban[:, None]
+            left = left - help_left * frac[gc] * urban[:, None]
+            comm_served = own
+        # community duties cadres could not serve fall on the grid workers' spare hours
+        comm_left = community_demand - comm_served
+        spare = self.gw_hours - self.gw_alloc.sum(axis=1)
+        duty = comm_left[gc] * share[:, None]
+        extra = allocate(spare, duty)
+        self.gw_alloc = self.gw_alloc + extra
+        served += extra + comm_served[gc] * share[:, None]
+        demand_grid = grid_demand + community_demand[gc] * share[:, None]
+        total_demand = grid_demand.sum(axis=0) + community_demand.sum(axis=0)
         served_total = served.sum(axis=0)
-        worker_over = grid_demand.sum(axis=1) > self.gw_hours + 1e-9
+        worker_over = (grid_demand.sum(axis=1) + duty.sum(axis=1)) > self.gw_hours + 1e-9
         return DayPlan(
             grid_hours=served,
+            grid_demand=demand_grid,
             demand_total=total_demand,
             served_total=served_total,
             overloaded_workers=int(worker_over.sum()),
             overload_hours=float(total_demand.sum() - served_total.sum()),
+            worker_hours=self.gw_alloc.sum(axis=0),
+            cadre_hours=self.cadre_alloc.sum(axis=0),
+            workers_active=np.count_nonzero(self.gw_alloc > 0, axis=0),
+            cadres_active=np.count_nonzero(self.cadre_alloc > 0, axis=0),
         )

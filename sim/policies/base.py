@@ -36,6 +36,11 @@ class DailyModifiers:
         facility_capacity: Quarantine rooms at full scale (scaled with the population).
         facility_overflow_home: Whether contacts the facility cannot take go home.
         monitoring: Parameters of today's home-quarantine monitoring, or None.
+        information: Parameters of today's information push, or None.
+        checkpoint: Parameters of today's checkpoint duty, or None.
+        reporting: Parameters of today's grid reporting, or None.
+        inspections: (start day, parameters) of today's inspections, or None.
+        coordination: Coordination modes in force today.
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -50,6 +55,11 @@ class DailyModifiers:
     facility_capacity: int = 0
     facility_overflow_home: bool = True
     monitoring: Any = None
+    information: Any = None
+    checkpoint: Any = None
+    reporting: Any = None
+    inspections: tuple[int, Any] | None = None
+    coordination: set[str] = field(default_factory=set)
 
 
 class Policy:
