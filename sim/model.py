@@ -117,6 +117,7 @@ class DistrictModel(mesa.Model):
         self._cum = {"infections": 0, "confirmed": 0, "deaths": 0}
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
         self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
+        self._from_quarantine = 0  # today's infections by residents in home quarantine
         if seir_history is not None:
             seeding = self.streams.get("seeding")
             seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
@@ -217,6 +218,9 @@ class DistrictModel(mesa.Model):
         for task in TASKS:
             r.declare(f"staff_hours_{task}", f"staff hours spent on {task} today", integer=False)
             r.declare(f"staff_demand_{task}", f"staff hours {task} asked for today", integer=False)
+        r.declare(
+            "new_infections_from_quarantine", "infections today by residents in home quarantine"
+        )
         r.declare("new_messages", "prevention messages pushed by grid workers today", integer=False)
         r.declare("cum_messages", "prevention messages pushed since day 0", integer=False)
         r.declare(
@@ -355,6 +359,7 @@ class DistrictModel(mesa.Model):
         state = e.state
         inf = np.flatnonzero((state >= State.P) & (state <= State.M))
         out = dict.fromkeys(self.layer_names, 0)
+        self._from_quarantine = 0
         if inf.size == 0:
             return out
         rel = e.rel_inf[inf].astype(np.float64)
@@ -383,6 +388,7 @@ class DistrictModel(mesa.Model):
                 who, count = np.unique(res.infector, return_counts=True)
                 e.n_secondary[who] += count.astype(np.int32)
             out[layer.name] = int(res.target.size)
+            self._from_quarantine += int(np.count_nonzero(e.isolation[res.infector] == HOME))
         return out
 
     def progress_disease(self, day: int) -> Transitions:
@@ -535,6 +541,7 @@ class DistrictModel(mesa.Model):
         campaigns = r.campaigns.values()
         n_home, n_fac = q.counts()
         values: dict[str, float] = {
+            "new_infections_from_quarantine": self._from_quarantine,
             "new_confirmed_screening": found.by_screening,
             "new_confirmed_tracing": found.by_tracing,
             "new_screened": found.screened,
