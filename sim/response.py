@@ -18,11 +18,6 @@ from sim.tracing import ContactTracing
 if TYPE_CHECKING:
     from sim.model import DistrictModel
 
-URBAN_SCREENING_SPEEDUP = 1.25  # grid_property: resident rolls speed urban screening
-PROPERTY_GATE_SHARE = 0.5  # grid_property: gate shifts taken by property companies
-POLICE_TRACING_HOURS = 0.6  # grid_police: hours per case relative to grid workers alone
-POLICE_EXTRA_FOUND = 0.2  # grid_police: extra share of other contacts found
-
 
 class Response:
     """One district's response apparatus: its staff and the work they carry out.
@@ -104,11 +99,14 @@ class Response:
             cadre_tasks[:] = True
         if mods.tracing is not None:
             t = mods.tracing
-            hours = t.hours_per_case * (POLICE_TRACING_HOURS if "grid_police" in modes else 1.0)
-            demand[:, col["tracing"]] = self.tracing.demand(day, t.delay_days, hours)
+            demand[:, col["tracing"]] = self.tracing.demand(
+                day, t.delay_days, self._tracing_hours(mods)
+            )
         if mods.screening is not None:
             index, sc = mods.screening
-            campaign = self.campaigns.setdefault(index, ScreeningCampaign(pop, day))
+            if index not in self.campaigns:
+                self.campaigns[index] = ScreeningCampaign(pop, day)
+            campaign = self.campaigns[index]
             demand[:, col["screening"]] = campaign.demand(self.visit_rate(mods), sc.answer_prob)
             cadre_tasks[col["screening"]] = sc.cadres or "grid_department" in modes
         if mods.monitoring is not None:
@@ -120,7 +118,7 @@ class Response:
             demand[:, col["checkpoint"]] = c.road_shifts_per_grid * c.hours_per_shift
             gates = c.gate_shifts_per_community * c.hours_per_shift
             if "grid_property" in modes:
-                gates *= 1.0 - PROPERTY_GATE_SHARE
+                gates *= 1.0 - modes["grid_property"].gate_share
             community[:, col["checkpoint"]] = gates
         if mods.reporting is not None:
             r = mods.reporting
@@ -143,8 +141,17 @@ class Response:
         assert mods.screening is not None
         rate = np.full(self.model.pop.n_grids, float(mods.screening[1].visits_per_hour))
         if "grid_property" in mods.coordination:
-            rate[self.staff.grid_community >= 0] *= URBAN_SCREENING_SPEEDUP
+            speedup = mods.coordination["grid_property"].screening_speedup
+            rate[self.staff.grid_community >= 0] *= speedup
         return rate
+
+    def _tracing_hours(self, mods: DailyModifiers) -> float:
+        """Staff hours to trace one case today."""
+        assert mods.tracing is not None
+        police = mods.coordination.get("grid_police")
+        return float(mods.tracing.hours_per_case) * (
+            police.tracing_hours_factor if police is not None else 1.0
+        )
 
     def _standing_duties(self, day: int, mods: DailyModifiers, plan: DayPlan) -> None:
         """Messages, monitoring cover, shifts, reports and inspections of today's hours."""
@@ -270,15 +277,16 @@ class Response:
         if mods.tracing is None or self.plan_today is None:
             return none, none
         t = mods.tracing
-        police = "grid_police" in mods.coordination
+        police = mods.coordination.get("grid_police")
+        extra = police.tracing_extra_found if police is not None else 0.0
         self.tracing.enqueue(confirmed, day)
         return self.tracing.trace(
             self.plan_today.grid_hours[:, self.col["tracing"]],
             day,
             t.delay_days,
-            t.hours_per_case * (POLICE_TRACING_HOURS if police else 1.0),
+            self._tracing_hours(mods),
             t.household_share,
-            min(1.0, t.other_share + (POLICE_EXTRA_FOUND if police else 0.0)),
+            min(1.0, t.other_share + extra),
             t.other_contacts,
             rng,
         )

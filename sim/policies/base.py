@@ -40,7 +40,7 @@ class DailyModifiers:
         checkpoint: Parameters of today's checkpoint duty, or None.
         reporting: Parameters of today's grid reporting, or None.
         inspections: (start day, parameters) of today's inspections, or None.
-        coordination: Coordination modes in force today.
+        coordination: Coordination modes in force today, with their parameters.
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -59,7 +59,7 @@ class DailyModifiers:
     checkpoint: Any = None
     reporting: Any = None
     inspections: tuple[int, Any] | None = None
-    coordination: set[str] = field(default_factory=set)
+    coordination: dict[str, Any] = field(default_factory=dict)
 
 
 class Policy:

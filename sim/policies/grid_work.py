@@ -151,13 +151,15 @@ class Coordination(Policy):
     """A coordination mode of grid work (F12); each changes capacity or effectiveness.
 
     - ``grid_police``: grid worker + community police + cadre on each case ("many to
-      one"): tracing takes 40% fewer hours and finds 20 points more of the contacts.
-    - ``grid_property``: property companies (1+N) take half the community gate shifts
-      and share their resident rolls: screening in urban grids goes 25% faster.
+      one"): tracing takes ``tracing_hours_factor`` of the hours per case and finds
+      ``tracing_extra_found`` more of the other contacts.
+    - ``grid_property``: property companies (1+N) take ``gate_share`` of the community
+      gate shifts and share their resident rolls: screening in urban grids goes
+      ``screening_speedup`` times as fast.
     - ``grid_department``: department cadres help with every task, not only screening,
       monitoring and gates.
 
-    The sizes of these effects are assumptions.
+    Each parameter acts only in its mode; the default sizes are assumptions.
     """
 
     kind = "coordination"
@@ -167,6 +169,12 @@ class Coordination(Policy):
         """Parameters of ``coordination``."""
 
         mode: str = "grid_police"  # grid_police | grid_property | grid_department
+        tracing_hours_factor: float = 0.6  # grid_police: hours per case, relative (assumption)
+        tracing_extra_found: float = 0.2  # grid_police: extra share of contacts found (assumption)
+        gate_share: float = 0.5  # grid_property: gate shifts taken by property staff (assumption)
+        screening_speedup: float = (
+            1.25  # grid_property: urban screening rate, relative (assumption)
+        )
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
@@ -174,7 +182,11 @@ class Coordination(Policy):
                 raise ConfigError(
                     f"{where}.mode must be one of {list(COORDINATION_MODES)}, got {self.mode!r}"
                 )
+            check_positive(f"{where}.tracing_hours_factor", self.tracing_hours_factor)
+            check_prob(f"{where}.tracing_extra_found", self.tracing_extra_found)
+            check_prob(f"{where}.gate_share", self.gate_share)
+            check_positive(f"{where}.screening_speedup", self.screening_speedup)
 
     def apply(self, model: DistrictModel, day: int) -> None:
         """Switch the mode on today (several modes combine)."""
-        model.mods.coordination.add(self.params.mode)
+        model.mods.coordination[self.params.mode] = self.params
