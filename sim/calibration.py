@@ -11,6 +11,7 @@ from scipy.optimize import brentq
 from sim.disease import CovidHistory, EpiState, Severity, lognormal_days
 from sim.errors import ConfigError
 from sim.layers import GroupLayer
+from sim.population import expand_ranges
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,7 @@ class NextGeneration:
         h = household[idx]
         first = household_start[h]
         size = household_start[h + 1] - first
-        rep = np.repeat(np.arange(idx.size), size)
-        j = first[rep] + np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
+        j, rep = expand_ranges(first, size)
         other = j != idx[rep]
         rep, j = rep[other], j[other]
         self.pair_load = w[rep] * sus[j]  # household hazard per pair per unit beta

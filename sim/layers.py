@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.disease import State
+from sim.population import expand_ranges
 
 
 @dataclass
@@ -78,9 +79,7 @@ class HouseholdLayer:
         h = self.household[src]
         first = self.start[h]
         size = self.start[h + 1] - first
-        rep = np.repeat(np.arange(src.size), size)
-        offs = np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
-        j = first[rep] + offs
+        j, rep = expand_ranges(first, size)
         keep = (state[j] == State.S) & (j != src[rep])
         j, rep = j[keep], rep[keep]
         hazard = self.beta * w[rep] * sus[j] * part(j)

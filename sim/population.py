@@ -102,6 +102,21 @@ class Population:
         return int(self.market_start.size - 1)
 
 
+def expand_ranges(first: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index of the ranges ``first[k] .. first[k] + size[k] - 1``, concatenated.
+
+    Args:
+        first: First index of each range.
+        size: Length of each range.
+
+    Returns:
+        (the indices, the range each index came from).
+    """
+    rep = np.repeat(np.arange(first.size), size)
+    idx = np.asarray(first)[rep] + np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
+    return idx, rep
+
+
 def scaled_count(full_scale: int, scale: float, minimum: int = 1) -> int:
     """A count given at reference scale, scaled to the run's population (at least ``minimum``)."""
     return max(minimum, round(full_scale * scale))

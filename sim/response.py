@@ -9,7 +9,7 @@ import numpy as np
 from sim.config import parse_day
 from sim.disease import State
 from sim.policies import DailyModifiers
-from sim.population import scaled_count
+from sim.population import expand_ranges, scaled_count
 from sim.quarantine import CASE, HOME, Quarantine
 from sim.screening import ScreeningCampaign
 from sim.staff import TASKS, DayPlan, StaffRoster
@@ -253,8 +253,7 @@ class Response:
         pop, e = self.model.pop, self.model.epi
         first = pop.household_start[hh]
         size = pop.household_start[hh + 1] - first
-        rep = np.repeat(np.arange(hh.size), size)
-        res = first[rep] + np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
+        res, _ = expand_ranges(first, size)
         out["screened"] = int(res.size)
         st = e.state[res]
         out["symptomatic"] = res[(st == State.M) & (e.confirmed_day[res] < 0)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Population
+from sim.population import Population, expand_ranges
 
 NOT_VISITED, UNANSWERED, SCREENED = 0, 1, 2
 
@@ -79,9 +79,7 @@ class ScreeningCampaign:
         visits += rng.random(visits.size) < (exact - visits)
         first_n = np.minimum(visits, self.grid_end - self.next_first)
         # first visits: the next households of each grid, in order
-        rep = np.repeat(np.arange(first_n.size), first_n)
-        offs = np.arange(rep.size) - np.repeat(np.cumsum(first_n) - first_n, first_n)
-        first_hh = self.next_first[rep] + offs
+        first_hh, _ = expand_ranges(self.next_first, first_n)
         self.next_first += first_n
         # revisits: the earliest unanswered households of each grid (from earlier days,
         # then from today's first visits), with what is left of the grid's visits

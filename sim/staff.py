@@ -17,7 +17,43 @@ if TYPE_CHECKING:
 TASKS = ("tracing", "screening", "monitoring", "checkpoint", "reporting", "information")
 
 
-class GridWorker(mesa.Agent):
+class StaffAgent(mesa.Agent):
+    """One member of staff with a daily budget of hours and a row in the roster's arrays.
+
+    Args:
+        model: The district model.
+        roster: The roster holding this agent's arrays.
+        index: Row of this agent in its kind's arrays.
+        residents: First and one-past-last resident of the area it serves.
+        hours: Working hours a day on the response (hours).
+    """
+
+    def __init__(
+        self,
+        model: DistrictModel,
+        roster: StaffRoster,
+        index: int,
+        residents: tuple[int, int],
+        hours: float,
+    ) -> None:
+        super().__init__(model)
+        self.roster = roster
+        self.index = index
+        self.residents = residents
+        self.hours = hours
+
+    def _alloc(self) -> np.ndarray:
+        """Today's hours per task of this kind of agent (rows = agents)."""
+        return self.roster.gw_alloc
+
+    @property
+    def hours_today(self) -> dict[str, float]:
+        """Hours spent today on each task (hours)."""
+        row = self._alloc()[self.index]
+        return dict(zip(self.roster.tasks, row.tolist(), strict=True))
+
+
+class GridWorker(StaffAgent):
     """One grid worker (网格员): responsible for one grid's households.
 
     Args:
@@ -40,22 +76,12 @@ class GridWorker(mesa.Agent):
         households: tuple[int, int],
         hours: float,
     ) -> None:
-        super().__init__(model)
-        self.roster = roster
-        self.index = index
+        super().__init__(model, roster, index, residents, hours)
         self.grid = grid
-        self.residents = residents
         self.households = households
-        self.hours = hours
-
-    @property
-    def hours_today(self) -> dict[str, float]:
-        """Hours spent today on each task (hours)."""
-        row = self.roster.gw_alloc[self.index]
-        return dict(zip(self.roster.tasks, row.tolist(), strict=True))
 
 
-class Cadre(mesa.Agent):
+class Cadre(StaffAgent):
     """One cadre sent by a district unit into one urban residential community (F8).
 
     Args:
@@ -78,19 +104,13 @@ class Cadre(mesa.Agent):
         residents: tuple[int, int],
         hours: float,
     ) -> None:
-        super().__init__(model)
-        self.roster = roster
-        self.index = index
+        super().__init__(model, roster, index, residents, hours)
         self.unit = unit
         self.community = community
-        self.residents = residents
-        self.hours = hours
 
-    @property
-    def hours_today(self) -> dict[str, float]:
-        """Hours spent today on each task (hours)."""
-        row = self.roster.cadre_alloc[self.index]
-        return dict(zip(self.roster.tasks, row.tolist(), strict=True))
+    def _alloc(self) -> np.ndarray:
+        """Today's hours per task of the cadres."""
+        return self.roster.cadre_alloc
 
 
 def allocate(hours: np.ndarray, demand: np.ndarray) -> np.ndarray:

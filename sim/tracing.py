@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Population
+from sim.population import Population, expand_ranges
 
 
 class ContactTracing:
@@ -78,8 +78,7 @@ class ContactTracing:
         h = p.household[cases]
         first = p.household_start[h]
         size = p.household_start[h + 1] - first
-        rep = np.repeat(np.arange(cases.size), size)
-        hh = first[rep] + np.arange(rep.size) - np.repeat(np.cumsum(size) - size, size)
+        hh, rep = expand_ranges(first, size)
         hh = hh[(hh != cases[rep]) & (rng.random(hh.size) < household_share)]
         # residents they infected
         if self._infector:
