@@ -35,7 +35,9 @@ from sim.scenario import Scenario, load_scenario
 log = logging.getLogger(__name__)
 
 # Participation in each layer (household, community, workplace, market) by isolation
-# code: 0 none, 1 home quarantine, 2 facility quarantine, 3 isolated as a case.
+# code: 0 none, 1 home quarantine, 2 facility quarantine, 3 isolated as a case. The home
+# quarantine row is a placeholder: its household share comes from the quarantine config
+# and its outside share from each resident's compliance (see ``_participation``).
 ISOLATION_FACTOR = np.array(
     [
         [1.0, 1.0, 1.0, 1.0],
