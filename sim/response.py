@@ -56,7 +56,8 @@ class Response:
         self.shifts_workers = 0.0
         self.reports = 0.0
         self.problems_found = 0
-        self.screening_person_days = 0
+        self.screening_days_workers = 0  # grid-worker days with screening hours (F11)
+        self.screening_days_cadres = 0
         q = cfg.quarantine
         self.quarantine = Quarantine(
             model.epi, q.home_household_factor, q.home_compliance, q.home_compliance_decay
@@ -125,12 +126,11 @@ class Response:
             demand[:, col["reporting"]] = (r.routine_per_grid + self.findings) * r.hours_per_report
         if mods.information is not None:
             demand[:, col["information"]] = mods.information.hours_per_day
-        plan = self.staff.plan(demand, cadre_tasks, community)
+        plan = self.staff.plan(demand, cadre_tasks, community, mods.cadres_deployed)
         self.plan_today = plan
         self.hours_total += plan.served_total
-        self.screening_person_days += int(
-            plan.workers_active[col["screening"]] + plan.cadres_active[col["screening"]]
-        )
+        self.screening_days_workers += int(plan.workers_active[col["screening"]])
+        self.screening_days_cadres += int(plan.cadres_active[col["screening"]])
         if demand.any() or community.any():
             self.overload_days.append(plan.overloaded_workers / max(self.staff.n_workers, 1))
         self._standing_duties(day, mods, plan)

@@ -7,6 +7,7 @@ import numpy as np
 from sim.population import Population, expand_ranges
 
 NOT_VISITED, UNANSWERED, SCREENED = 0, 1, 2
+REVISIT_ROUNDS = 4  # same-day revisits of a closed door, when the grid has visits left
 
 
 class ScreeningCampaign:
@@ -81,21 +82,26 @@ class ScreeningCampaign:
         # first visits: the next households of each grid, in order
         first_hh, _ = expand_ranges(self.next_first, first_n)
         self.next_first += first_n
-        # revisits: the earliest unanswered households of each grid (from earlier days,
-        # then from today's first visits), with what is left of the grid's visits
+        # revisits: unanswered households (earlier days' and today's) of each grid, in
+        # order, in rounds while the grid has visits left; a door is knocked on at most
+        # 1 + REVISIT_ROUNDS times a day
         budget = visits - first_n
-        first_ok = rng.random(first_hh.size) < answer_prob
-        today_closed = first_hh[~first_ok]
-        re_hh, budget, self.pending = self._revisit(self.pending, budget)
-        re2_hh, budget, today_closed = self._revisit(today_closed, budget)
-        revisits = np.concatenate([re_hh, re2_hh])
-        re_ok = rng.random(revisits.size) < answer_prob
-        screened = np.concatenate([first_hh[first_ok], revisits[re_ok]])
-        self.visits += int(first_hh.size + revisits.size)
+        ok = rng.random(first_hh.size) < answer_prob
+        found = [first_hh[ok]]
+        self.visits += int(first_hh.size)
+        waiting = np.union1d(self.pending, first_hh[~ok])
+        for _ in range(REVISIT_ROUNDS):
+            go, budget, rest = self._revisit(waiting, budget)
+            if go.size == 0:
+                break
+            ok = rng.random(go.size) < answer_prob
+            found.append(go[ok])
+            self.visits += int(go.size)
+            waiting = np.union1d(rest, go[~ok])
+        screened = np.concatenate(found)
         self.status[screened] = SCREENED
-        closed = np.concatenate([today_closed, revisits[~re_ok]])
-        self.status[closed] = UNANSWERED
-        self.pending = np.union1d(self.pending, closed)
+        self.status[waiting] = UNANSWERED
+        self.pending = waiting
         self.screened_residents += int(self.pop.household_size[screened].sum())
         if self.day_99pct is None and self.screened_residents >= 0.99 * self.pop.n:
             self.day_99pct = day

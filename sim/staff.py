@@ -252,6 +252,7 @@ class StaffRoster:
         grid_demand: np.ndarray,
         cadre_tasks: np.ndarray,
         community_demand: np.ndarray | None = None,
+        cadres_on: bool = True,
     ) -> DayPlan:
         """Allocate today's hours to the tasks the grids and communities ask for.
 
@@ -266,6 +267,7 @@ class StaffRoster:
             cadre_tasks: Which tasks cadres may help the grids with (T,) bool.
             community_demand: Hours each task asks of each community's cadres first
                 (n_communities, T); None for none.
+            cadres_on: Whether the cadres are deployed today (else they give no hours).
 
         Returns:
             Today's plan: hours served per grid (community duties attributed to the
@@ -284,7 +286,8 @@ class StaffRoster:
         comm_res = np.bincount(gc[urban], weights=weight[urban], minlength=n_comm)
         share = np.where(urban, weight / np.maximum(comm_res[gc], 1.0), 0.0)
         comm_served = np.zeros((n_comm, n_task))
-        if self.n_cadres:
+        self.cadre_alloc = np.zeros((self.n_cadres, n_task))
+        if self.n_cadres and cadres_on:
             help_left = np.where(cadre_tasks[None, :], left, 0.0) * urban[:, None]
             comm_help = np.zeros((n_comm, n_task))
             np.add.at(comm_help, gc[urban], help_left[urban])

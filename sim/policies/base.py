@@ -41,6 +41,7 @@ class DailyModifiers:
         reporting: Parameters of today's grid reporting, or None.
         inspections: (start day, parameters) of today's inspections, or None.
         coordination: Coordination modes in force today, with their parameters.
+        cadres_deployed: Whether the cadres work in their communities today.
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -60,6 +61,7 @@ class DailyModifiers:
     reporting: Any = None
     inspections: tuple[int, Any] | None = None
     coordination: dict[str, Any] = field(default_factory=dict)
+    cadres_deployed: bool = False
 
 
 class Policy:

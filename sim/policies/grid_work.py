@@ -16,12 +16,32 @@ COORDINATION_MODES = ("grid_police", "grid_property", "grid_department")
 
 
 @register
+class DeployCadres(Policy):
+    """Cadres from the district units enter their assigned urban communities (F8).
+
+    Without this policy the cadres do not work; while it is active they give their daily
+    hours (``staff.cadre_hours``) to their community's duties and help its grid workers.
+    """
+
+    kind = "deploy_cadres"
+
+    @dataclass
+    class Params:
+        """``deploy_cadres`` has no parameters (numbers and hours: ``staff`` config)."""
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Put the cadres to work today."""
+        model.mods.cadres_deployed = True
+
+
+@register
 class InformationPush(Policy):
     """Grid workers push prevention messages (WeChat groups, notices) to their grid (F5, F11).
 
     Messages raise the grid's awareness, which lowers community and market contacts and
     raises home-quarantine compliance (``awareness`` config). F11: 368,200 messages by
-    1,291 grid workers, ~5 a worker-day over two months: 0.5 h at 10 an hour.
+    1,291 grid workers, ~4.5 a worker-day from 24 Jan to 27 Mar (63 days): 0.45 h at 10
+    an hour.
     """
 
     kind = "information_push"
@@ -30,7 +50,7 @@ class InformationPush(Policy):
     class Params:
         """Parameters of ``information_push``."""
 
-        hours_per_day: float = 0.5  # hours a grid worker gives it a day (derived from F11)
+        hours_per_day: float = 0.45  # hours a grid worker gives it a day (derived from F11)
         messages_per_hour: float = 10.0  # messages pushed per hour (assumption)
         reach: float = 30.0  # households a message reaches (assumption: a group post)
 
@@ -49,8 +69,9 @@ class InformationPush(Policy):
 class CheckpointDuty(Policy):
     """Shifts at main-road checkpoints (grid workers, F11) and community gates (cadres, F8).
 
-    F11: 18,450 checkpoint shifts by 1,291 grid workers, ~0.24 a worker-day over two
-    months. Gate shifts are the cadres' first duty in their communities (F8); grid
+    F11: 18,450 checkpoint shifts by 1,291 grid workers, ~0.23 a worker-day from 24 Jan
+    to 27 Mar (63 days), of which ~0.02 are gate shifts they take before the cadres
+    arrive: 0.2 road shifts a grid-day. Gate shifts are the cadres' first duty in their communities (F8); grid
     workers take what cadres cannot. Rule-breaking trips come with the mobility module.
     """
 
@@ -60,7 +81,7 @@ class CheckpointDuty(Policy):
     class Params:
         """Parameters of ``checkpoint_duty``."""
 
-        road_shifts_per_grid: float = 0.25  # main-road shifts a day per grid (derived from F11)
+        road_shifts_per_grid: float = 0.2  # main-road shifts a day per grid (derived from F11)
         gate_shifts_per_community: float = 6.0  # gate shifts a day per community (assumption)
         hours_per_shift: float = 8.0  # hours of a shift (assumption)
 

@@ -116,7 +116,7 @@ def test_information_push_counts_messages_and_raises_awareness(tmp_path):
     ts = res.timeseries
     grids = res.model.pop.n_grids
     daily = ts["new_messages"].iloc[5:25]
-    assert daily.to_numpy() == pytest.approx(np.full(20, 0.5 * 10 * grids))
+    assert daily.to_numpy() == pytest.approx(np.full(20, 0.45 * 10 * grids))
     assert ts["mean_awareness"].iloc[4] == 0
     assert ts["mean_awareness"].iloc[24] > 0.5
     assert ts["mean_awareness"].iloc[39] < ts["mean_awareness"].iloc[24]  # decays after
@@ -129,6 +129,7 @@ def test_checkpoint_shifts_reports_and_inspections(tmp_path):
         tmp_path,
         [
             {"kind": "checkpoint_duty", "start": 0, "stop": 10},
+            {"kind": "deploy_cadres", "start": 0},
             {"kind": "grid_reporting", "start": 0, "stop": 10},
             {"kind": "inspections", "start": 0, "lapse_rate": 1.0, "detect_prob": 1.0},
         ],
@@ -136,7 +137,8 @@ def test_checkpoint_shifts_reports_and_inspections(tmp_path):
     ts, s = res.timeseries, res.summary
     m = res.model
     grids, comms = m.pop.n_grids, m.response.staff.communities.size
-    assert ts["new_checkpoint_shifts"].iloc[0] == pytest.approx(0.25 * grids + 6.0 * comms)
+    assert ts["new_checkpoint_shifts"].iloc[0] == pytest.approx(0.2 * grids + 6.0 * comms)
+    assert ts["cum_checkpoint_shifts_grid_workers"].iloc[0] == pytest.approx(0.2 * grids)
     assert ts["new_checkpoint_shifts"].iloc[10:].sum() == 0
     assert s["reports_filed"] >= round(10 * 0.16 * grids)
     assert s["problems_fixed"] > 0
@@ -144,7 +146,10 @@ def test_checkpoint_shifts_reports_and_inspections(tmp_path):
 
 
 def test_coordination_modes_change_capacity(tmp_path):
-    base = [{"kind": "screening_campaign", "start": 0, "cadres": False}]
+    base = [
+        {"kind": "screening_campaign", "start": 0, "cadres": False},
+        {"kind": "deploy_cadres", "start": 0},
+    ]
     plain = run_with(tmp_path, base, "staff.grid_worker_hours=4", days=10)
     prop = run_with(
         tmp_path,
@@ -178,3 +183,18 @@ def test_quarantine_codes_are_consistent_with_counts(tmp_path):
     iso = m.epi.isolation
     assert np.count_nonzero(iso == FACILITY) == m.response.quarantine.facility_occupancy
     assert res.timeseries["n_quarantined_home"].iloc[-1] == np.count_nonzero(iso == HOME)
+
+
+def test_cadres_work_only_when_deployed(tmp_path):
+    base = [{"kind": "screening_campaign", "start": 0}]
+    without = run_with(tmp_path, base, "staff.grid_worker_hours=4", days=3)
+    with_cadres = run_with(
+        tmp_path,
+        [*base, {"kind": "deploy_cadres", "start": 0}],
+        "staff.grid_worker_hours=4",
+        days=3,
+    )
+    assert without.summary["screening_person_days_cadres"] == 0
+    assert with_cadres.summary["screening_person_days_cadres"] > 0
+    first = lambda r: r.timeseries["new_screened"].iloc[0]  # noqa: E731
+    assert first(with_cadres) > first(without)
