@@ -71,8 +71,9 @@ class CheckpointDuty(Policy):
 
     F11: 18,450 checkpoint shifts by 1,291 grid workers, ~0.23 a worker-day from 24 Jan
     to 27 Mar (63 days), of which ~0.02 are gate shifts they take before the cadres
-    arrive: 0.2 road shifts a grid-day. Gate shifts are the cadres' first duty in their communities (F8); grid
-    workers take what cadres cannot. Rule-breaking trips come with the mobility module.
+    arrive: 0.2 road shifts a grid-day. Gate shifts are the cadres' first duty in their
+    communities (F8); grid workers take what cadres cannot. Rule-breaking trips come with
+    the mobility module.
     """
 
     kind = "checkpoint_duty"
