@@ -154,7 +154,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
             summary,
         )
     log.info(
-        "%s seed %d: %d infections (attack rate %.1f%%), %d confirmed, %d deaths in %.1f s",
+        "%s seed %d: %d infections (attack rate %.3g%%), %d confirmed, %d deaths in %.1f s",
         scenario.name,
         cfg.seed,
         summary["cum_infections"],
