@@ -12,7 +12,7 @@ from sim.policies import DailyModifiers
 from sim.population import expand_ranges, scaled_count
 from sim.quarantine import CASE, HOME, Quarantine
 from sim.screening import ScreeningCampaign
-from sim.staff import TASKS, DayPlan, StaffRoster
+from sim.staff import DayPlan, StaffRoster
 from sim.tracing import ContactTracing
 
 if TYPE_CHECKING:
@@ -76,9 +76,7 @@ class Response:
         )
         self.plan_today: DayPlan | None = None
         self.monitor_boost = np.zeros(pop.n_grids)
-        self.peak_facility = 0
         self.key_persons_found = 0
-        self.hours_total = np.zeros(len(TASKS))
         self.today = {"messages": 0.0, "shifts": 0.0, "reports": 0.0, "problems": 0}
         self.overload_days: list[float] = []
 
@@ -128,7 +126,6 @@ class Response:
             demand[:, col["information"]] = mods.information.hours_per_day
         plan = self.staff.plan(demand, cadre_tasks, community, mods.cadres_deployed)
         self.plan_today = plan
-        self.hours_total += plan.served_total
         self.screening_days_workers += int(plan.workers_active[col["screening"]])
         self.screening_days_cadres += int(plan.cadres_active[col["screening"]])
         if demand.any() or community.any():
@@ -306,7 +303,6 @@ class Response:
         home, fac = self.quarantine.admit(
             idx, day, until, mods.quarantine_mode, capacity, mods.facility_overflow_home, rng
         )
-        self.peak_facility = max(self.peak_facility, self.quarantine.facility_occupancy)
         return home, fac
 
     def isolate(self, idx: np.ndarray) -> None:
