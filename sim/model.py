@@ -28,7 +28,8 @@ from sim.policies import DailyModifiers
 from sim.population import Population, scaled_count, synthesise
 from sim.quarantine import CASE, HOME
 from sim.recorder import EventLog, Recorder
-from sim.response import TASKS, Response
+from sim.response import Response
+from sim.staff import TASKS
 from sim.rng import Streams
 from sim.scenario import Scenario, load_scenario
 
