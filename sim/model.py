@@ -29,9 +29,9 @@ from sim.population import Population, scaled_count, synthesise
 from sim.quarantine import CASE, HOME
 from sim.recorder import EventLog, Recorder
 from sim.response import Response
-from sim.staff import TASKS
 from sim.rng import Streams
 from sim.scenario import Scenario, load_scenario
+from sim.staff import TASKS
 
 log = logging.getLogger(__name__)
 
