@@ -12,6 +12,7 @@ from sim.disease import CovidHistory, EpiState, Severity, lognormal_days
 from sim.errors import ConfigError
 from sim.layers import GroupLayer
 from sim.population import expand_ranges
+from sim.rng import GeneratorDraws
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,14 @@ def infectious_weight(
         ``W_i = rel_inf_i * days infectious before recovery or admission`` (days).
     """
     c = history.cfg
-    sev = history.draw_severity(idx, rng)
-    rel = history.draw_rel_inf(sev, rng).astype(np.float64)
+    draws = GeneratorDraws(rng)
+    sev = history.draw_severity(idx, draws)
+    rel = history.draw_rel_inf(idx, sev, draws).astype(np.float64)
     n = idx.size
-    asym_days = lognormal_days(c.asymptomatic_duration, n, rng)
-    pre_days = lognormal_days(c.presymptomatic, n, rng)
-    mild_days = lognormal_days(c.mild_duration, n, rng)
-    to_severe = lognormal_days(c.symptom_to_severe, n, rng)
+    asym_days = lognormal_days(c.asymptomatic_duration, rng.random(n))
+    pre_days = lognormal_days(c.presymptomatic, rng.random(n))
+    mild_days = lognormal_days(c.mild_duration, rng.random(n))
+    to_severe = lognormal_days(c.symptom_to_severe, rng.random(n))
     sym_days = pre_days + np.where(sev >= Severity.SEVERE, to_severe, mild_days)
     days = np.where(sev == Severity.ASYMPTOMATIC, asym_days, sym_days)
     return rel * days

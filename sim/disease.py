@@ -6,8 +6,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaincinv, ndtri
 
 from sim.config import DiseaseConfig, Duration
+from sim.rng import Draws
 
 
 class State:
@@ -52,35 +54,43 @@ class Severity:
     FATAL = 4
 
 
-def lognormal_days(d: Duration, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw lognormal waiting times with the given mean and sd, rounded to whole days >= 1.
+def lognormal_days(d: Duration, u: np.ndarray) -> np.ndarray:
+    """Lognormal waiting times with the given mean and sd, rounded to whole days >= 1.
 
     Args:
         d: Mean and standard deviation of the waiting time (days).
-        size: Number of draws.
-        rng: Generator to draw from.
+        u: Uniforms on [0, 1), one per draw (inverse-CDF sampling).
 
     Returns:
         Waiting times in whole days (int64, at least 1).
     """
-    if size == 0:
-        return np.zeros(0, dtype=np.int64)
+    u = np.asarray(u, dtype=np.float64)
+    if u.size == 0:
+        return np.zeros(u.shape, dtype=np.int64)
     if d.sd <= 0:
-        x = np.full(size, float(d.mean))
+        x = np.full(u.shape, float(d.mean))
     else:
         sigma2 = np.log1p((d.sd / d.mean) ** 2)
         mu = np.log(d.mean) - sigma2 / 2.0
-        x = rng.lognormal(mu, np.sqrt(sigma2), size=size)
+        x = np.exp(mu + np.sqrt(sigma2) * ndtri(u))
     return np.maximum(1, np.rint(x)).astype(np.int64)
 
 
-def geometric_days(mean_days: float, size: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw whole-day waiting times with a constant daily hazard and the given mean.
+def geometric_days(mean_days: float, u: np.ndarray) -> np.ndarray:
+    """Whole-day waiting times with a constant daily hazard and the given mean.
 
     This is the daily-step version of an exponential waiting time: a geometric
-    distribution on 1, 2, ... with mean ``mean_days`` (must exceed 1).
+    distribution on 1, 2, ... with mean ``mean_days`` (at least 1), by inverse CDF.
+
+    Args:
+        mean_days: Mean waiting time (days, >= 1).
+        u: Uniforms on [0, 1), one per draw.
     """
-    return rng.geometric(1.0 / mean_days, size=size).astype(np.int64)
+    p = 1.0 / mean_days
+    if p >= 1.0:
+        return np.ones(np.shape(u), dtype=np.int64)
+    k = np.ceil(np.log1p(-np.asarray(u, dtype=np.float64)) / np.log1p(-p))
+    return np.maximum(k, 1).astype(np.int64)
 
 
 @dataclass
@@ -157,11 +167,11 @@ class NaturalHistory(ABC):
         self.epi = epi
 
     @abstractmethod
-    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
         """Start infections (S -> E) for residents ``idx`` on ``day``."""
 
     @abstractmethod
-    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
+    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
         """Apply every transition due on ``day``."""
 
 
@@ -204,9 +214,9 @@ class CovidHistory(NaturalHistory):
             pd = np.where(crit > 0, np.minimum(1.0, ifr / np.where(crit > 0, crit, 1.0)), 0.0)
         self.p_death_given_critical = pd.astype(np.float32)
 
-    def draw_severity(self, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def draw_severity(self, idx: np.ndarray, draws: Draws) -> np.ndarray:
         """Draw the worst outcome of infections starting in residents ``idx``."""
-        u = rng.random((4, idx.size))
+        u = draws("severity", idx[None, :], np.arange(4)[:, None])
         sev = np.full(idx.size, Severity.ASYMPTOMATIC, dtype=np.int8)
         sym = u[0] >= self.cfg.asymptomatic_share
         sev[sym] = Severity.MILD
@@ -217,25 +227,29 @@ class CovidHistory(NaturalHistory):
         sev[critical & (u[3] < self.p_death_given_critical[idx])] = Severity.FATAL
         return sev
 
-    def draw_rel_inf(self, severity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def draw_rel_inf(self, idx: np.ndarray, severity: np.ndarray, draws: Draws) -> np.ndarray:
         """Individual infectiousness: gamma(k, 1/k) times the asymptomatic factor."""
         k = self.cfg.infectiousness_dispersion
-        g = rng.gamma(k, 1.0 / k, size=severity.size)
+        g = gammaincinv(k, draws("infectiousness", idx)) / k
         g = np.where(severity == Severity.ASYMPTOMATIC, g * self.cfg.rel_inf_asymptomatic, g)
         return g.astype(np.float32)
 
-    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
         """Start infections (S -> E) for residents ``idx`` on ``day``."""
         e = self.epi
         e.state[idx] = State.E
         e.infected_day[idx] = day
-        sev = self.draw_severity(idx, rng)
+        sev = self.draw_severity(idx, draws)
         e.severity[idx] = sev
-        e.rel_inf[idx] = self.draw_rel_inf(sev, rng)
-        e.t_next[idx] = day + lognormal_days(self.cfg.latent, idx.size, rng)
+        e.rel_inf[idx] = self.draw_rel_inf(idx, sev, draws)
+        e.t_next[idx] = day + lognormal_days(self.cfg.latent, draws("latent", idx))
 
-    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
-        """Apply every transition due on ``day`` (each resident moves at most once)."""
+    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
+        """Apply every transition due on ``day`` (each resident moves at most once).
+
+        Every waiting time and choice is drawn by resident and stage, so a resident's
+        course does not depend on who else progresses that day.
+        """
         e = self.epi
         due = np.flatnonzero(e.t_next == day)
         if due.size == 0:
@@ -248,20 +262,21 @@ class CovidHistory(NaturalHistory):
         asym = e.severity[sel] == Severity.ASYMPTOMATIC
         a, p = sel[asym], sel[~asym]
         e.state[a] = State.A
-        e.t_next[a] = day + lognormal_days(c.asymptomatic_duration, a.size, rng)
+        e.t_next[a] = day + lognormal_days(c.asymptomatic_duration, draws("asymptomatic", a))
         e.state[p] = State.P
-        e.t_next[p] = day + lognormal_days(c.presymptomatic, p.size, rng)
+        e.t_next[p] = day + lognormal_days(c.presymptomatic, draws("presymptomatic", p))
         # P -> M (symptom onset; care seeking scheduled)
         onset = due[st == State.P]
         e.state[onset] = State.M
         goes_severe = e.severity[onset] >= Severity.SEVERE
         e.t_next[onset] = day + np.where(
             goes_severe,
-            lognormal_days(c.symptom_to_severe, onset.size, rng),
-            lognormal_days(c.mild_duration, onset.size, rng),
+            lognormal_days(c.symptom_to_severe, draws("to_severe", onset)),
+            lognormal_days(c.mild_duration, draws("mild", onset)),
         )
-        seek = onset[rng.random(onset.size) < ctx.care_seeking_prob]
-        e.t_confirm[seek] = day + lognormal_days(ctx.onset_to_confirmation, seek.size, rng)
+        seek = onset[draws("care_seeking", onset) < ctx.care_seeking_prob]
+        delay = lognormal_days(ctx.onset_to_confirmation, draws("care_delay", seek))
+        e.t_confirm[seek] = day + delay
         # M -> V (admission) or R
         m = st == State.M
         admitted = due[m & (sev >= Severity.SEVERE)]
@@ -269,8 +284,8 @@ class CovidHistory(NaturalHistory):
         goes_critical = e.severity[admitted] >= Severity.CRITICAL
         e.t_next[admitted] = day + np.where(
             goes_critical,
-            lognormal_days(c.severe_to_critical, admitted.size, rng),
-            lognormal_days(c.severe_duration, admitted.size, rng),
+            lognormal_days(c.severe_to_critical, draws("to_critical", admitted)),
+            lognormal_days(c.severe_duration, draws("severe", admitted)),
         )
         rec = [due[(m & (sev < Severity.SEVERE)) | (st == State.A)]]
         # V -> C or R
@@ -279,24 +294,24 @@ class CovidHistory(NaturalHistory):
         rec.append(due[v & (sev < Severity.CRITICAL)])
         icu_denied = 0
         if crit.size:
-            # critical cases beyond free ICU beds die with higher odds
-            denied = rng.permutation(crit)[max(ctx.icu_free, 0) :]
+            # critical cases beyond free ICU beds (in a random order) die with higher odds
+            order = np.argsort(draws("icu_order", crit), kind="stable")
+            denied = crit[order][max(ctx.icu_free, 0) :]
             icu_denied = int(denied.size)
             if denied.size:
                 pd = self.p_death_given_critical[denied].astype(np.float64)
                 odds = pd / np.maximum(1.0 - pd, 1e-12) * c.no_icu_death_odds_ratio
                 p_new = np.where(pd >= 1.0, 1.0, odds / (1.0 + odds))
                 survives = e.severity[denied] == Severity.CRITICAL
-                # redraw with CRN-consistent uniform: death if u < p_new
-                u = rng.random(denied.size)
+                u = draws("icu_denied", denied)
                 flip = survives & (u < (p_new - pd) / np.maximum(1.0 - pd, 1e-12))
                 e.severity[denied[flip]] = Severity.FATAL
             e.state[crit] = State.C
             fatal = e.severity[crit] == Severity.FATAL
             e.t_next[crit] = day + np.where(
                 fatal,
-                lognormal_days(c.critical_to_death, crit.size, rng),
-                lognormal_days(c.critical_duration, crit.size, rng),
+                lognormal_days(c.critical_to_death, draws("to_death", crit)),
+                lognormal_days(c.critical_duration, draws("critical", crit)),
             )
         # C -> D or R
         cc = st == State.C
@@ -330,7 +345,7 @@ class SeirHistory(NaturalHistory):
         self.latent_days = latent_days
         self.infectious_days = infectious_days
 
-    def infect(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
         """Start infections (S -> E) for residents ``idx`` on ``day``."""
         e = self.epi
         e.state[idx] = State.E
@@ -341,17 +356,17 @@ class SeirHistory(NaturalHistory):
         # turn infectious at the end of day d, which keeps the daily model's growth rate
         # close to the continuous SEIR's (a latent period on 1, 2, ... would be forward
         # Euler, 6% slower at R0 2.5)
-        e.t_next[idx] = day + geometric_days(self.latent_days + 1.0, idx.size, rng) - 1
+        e.t_next[idx] = day + geometric_days(self.latent_days + 1.0, draws("latent", idx)) - 1
 
-    def make_infectious(self, idx: np.ndarray, day: int, rng: np.random.Generator) -> None:
+    def make_infectious(self, idx: np.ndarray, day: int, draws: Draws) -> None:
         """Put residents ``idx`` straight into the infectious state on ``day``."""
         e = self.epi
         e.state[idx] = State.A
         e.infected_day[idx] = day
         e.rel_inf[idx] = 1.0
-        e.t_next[idx] = day + geometric_days(self.infectious_days, idx.size, rng)
+        e.t_next[idx] = day + geometric_days(self.infectious_days, draws("infectious", idx))
 
-    def progress(self, day: int, rng: np.random.Generator, ctx: ProgressContext) -> Transitions:
+    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
         """Apply every transition due on ``day``: E -> I and I -> R."""
         e = self.epi
         due = np.flatnonzero(e.t_next == day)
@@ -360,7 +375,7 @@ class SeirHistory(NaturalHistory):
         st = e.state[due]
         ei = due[st == State.E]
         e.state[ei] = State.A
-        e.t_next[ei] = day + geometric_days(self.infectious_days, ei.size, rng)
+        e.t_next[ei] = day + geometric_days(self.infectious_days, draws("infectious", ei))
         rec = due[st == State.A]
         e.state[rec] = State.R
         e.t_next[rec] = -1

@@ -6,9 +6,49 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim.disease import State
 from sim.population import expand_ranges
+from sim.rng import Draws
+
+POISSON_NORMAL_ABOVE = 100.0  # means above this are inverted by the normal approximation
+
+
+def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson variates by inverting the CDF at ``u`` (monotone in ``u`` and ``mean``).
+
+    Exact search for means up to ``POISSON_NORMAL_ABOVE``; above, the normal
+    approximation with continuity correction (relative error < 1% there).
+
+    Args:
+        u: Uniforms on [0, 1).
+        mean: Poisson means (same shape).
+
+    Returns:
+        Counts (int64).
+    """
+    u = np.asarray(u, dtype=np.float64)
+    mean = np.asarray(mean, dtype=np.float64)
+    out = np.zeros(u.shape, dtype=np.int64)
+    big = mean > POISSON_NORMAL_ABOVE
+    if big.any():
+        x = mean[big] + np.sqrt(mean[big]) * ndtri(np.clip(u[big], 1e-12, 1 - 1e-12)) + 0.5
+        out[big] = np.maximum(np.floor(x), 0).astype(np.int64)
+    small = np.flatnonzero(~big & (mean > 0))
+    if small.size:
+        m, v = mean[small], u[small]
+        pmf = np.exp(-m)
+        cdf = pmf.copy()
+        k = np.zeros(small.size, dtype=np.int64)
+        todo = np.flatnonzero(v >= cdf)
+        while todo.size:
+            k[todo] += 1
+            pmf[todo] *= m[todo] / k[todo]
+            cdf[todo] += pmf[todo]
+            todo = todo[(v[todo] >= cdf[todo]) & (pmf[todo] > 0)]
+        out[small] = k
+    return out
 
 
 @dataclass
@@ -59,7 +99,7 @@ class HouseholdLayer:
         part: Callable[[np.ndarray], np.ndarray],
         sus: np.ndarray,
         state: np.ndarray,
-        rng: np.random.Generator,
+        draws: Draws,
     ) -> Infections:
         """Draw today's household infections.
 
@@ -69,7 +109,8 @@ class HouseholdLayer:
             part: Participation in this layer today (0..1) of the residents given.
             sus: Susceptibility of every resident.
             state: Disease state of every resident.
-            rng: Today's stream for this layer.
+            draws: Today's uniforms for this layer, keyed by (source, target): a pair's
+                draw does not depend on who else is infectious (common random numbers).
 
         Returns:
             The infections drawn.
@@ -83,7 +124,7 @@ class HouseholdLayer:
         keep = (state[j] == State.S) & (j != src[rep])
         j, rep = j[keep], rep[keep]
         hazard = self.beta * w[rep] * sus[j] * part(j)
-        hit = rng.random(j.size) < -np.expm1(-hazard)
+        hit = draws("pair", src[rep], j) < -np.expm1(-hazard)
         return _first_unique(j[hit], src[rep[hit]])
 
 
@@ -154,13 +195,16 @@ class GroupLayer:
         part: Callable[[np.ndarray], np.ndarray],
         sus: np.ndarray,
         state: np.ndarray,
-        rng: np.random.Generator,
+        draws: Draws,
         part_max: float = 1.0,
     ) -> Infections:
         """Draw today's infections in this layer.
 
         Arguments as ``HouseholdLayer.transmit``; ``part_max`` bounds today's
-        participation of any resident (for thinning).
+        participation of any resident (for thinning). The uniforms are keyed by (group,
+        hit number), and the number of hits is drawn by inverting the Poisson CDF with
+        a uniform keyed by the group, so a group's draws do not depend on other groups
+        and a small change in its infection pressure changes only its last hits.
         """
         g_src = self.group_of[src]
         member = g_src >= 0
@@ -174,19 +218,20 @@ class GroupLayer:
         cw = np.cumsum(w)
         total = np.add.reduceat(w, start)
         lam = self.rate[groups] * total  # hazard per unit susceptibility x participation
-        n_hits = rng.poisson(lam * s_max * self.size[groups])
+        n_hits = poisson_inverse(draws("hits", groups), lam * s_max * self.size[groups])
         if n_hits.sum() == 0:
             return _empty()
-        gi = np.repeat(np.arange(groups.size), n_hits)
+        k, gi = expand_ranges(np.zeros(groups.size, dtype=np.int64), n_hits)
         g = groups[gi]
-        j = self.members[self.first[g] + (rng.random(gi.size) * self.size[g]).astype(np.int64)]
-        accept = (state[j] == State.S) & (rng.random(gi.size) * s_max < sus[j] * part(j))
-        gi, j = gi[accept], j[accept]
+        pos = (draws("member", g, k) * self.size[g]).astype(np.int64)
+        j = self.members[self.first[g] + np.minimum(pos, self.size[g] - 1)]
+        accept = (state[j] == State.S) & (draws("accept", g, k) * s_max < sus[j] * part(j))
+        gi, j, k = gi[accept], j[accept], k[accept]
         if j.size == 0:
             return _empty()
         # attribute each infection to an infectious member of the group, in proportion to w
         base = np.where(start[gi] > 0, cw[start[gi] - 1], 0.0)
-        pick = base + rng.random(gi.size) * total[gi]
+        pick = base + draws("infector", groups[gi], k) * total[gi]
         k = np.searchsorted(cw, pick, side="right")
         end = np.append(start[1:], src.size) - 1
         k = np.clip(k, start[gi], end[gi])

@@ -29,7 +29,7 @@ from sim.population import Population, scaled_count, synthesise
 from sim.quarantine import CASE, HOME
 from sim.recorder import EventLog, Recorder
 from sim.response import Response
-from sim.rng import Streams
+from sim.rng import KeyedDraws, Streams
 from sim.scenario import Scenario, load_scenario
 from sim.staff import TASKS
 
@@ -87,6 +87,9 @@ class DistrictModel(mesa.Model):
         self.timeline = scenario  # the scenario (Mesa reserves `scenario`)
         self.day = 0
         self.streams = Streams(cfg.seed)
+        # disease draws are keyed by resident and stage: a resident's course is the same
+        # in every scenario run with this seed (common random numbers)
+        self.draws = KeyedDraws(self.streams, "disease")
         self.pop: Population = synthesise(cfg.population, self.streams)
         n = self.pop.n
         d = cfg.disease
@@ -125,7 +128,7 @@ class DistrictModel(mesa.Model):
             seeding = self.streams.get("seeding")
             seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
             # infectious as if they had turned so at the end of day -1
-            seir_history.make_infectious(seed_idx, -1, seeding)
+            seir_history.make_infectious(seed_idx, -1, self.draws)
             self.epi.layer[seed_idx] = IMPORTED
             self.epi.infector[seed_idx] = IMPORTED
             self._cum["infections"] += seed_idx.size
@@ -322,7 +325,7 @@ class DistrictModel(mesa.Model):
         rest = np.unique(rng.integers(0, self.pop.n, size=k - take.size))
         cand = np.unique(np.concatenate([take, rest]))
         idx = cand[self.epi.state[cand] == State.S]
-        self.history.infect(idx, day, self.streams.day("disease.infect.imported", day))
+        self.history.infect(idx, day, self.draws)
         self.epi.infector[idx] = IMPORTED
         self.epi.layer[idx] = IMPORTED
         self.events.add(day, "outside", "import", idx)
@@ -366,7 +369,6 @@ class DistrictModel(mesa.Model):
         if inf.size == 0:
             return out
         rel = e.rel_inf[inf].astype(np.float64)
-        rng_inf = self.streams.day("disease.infect", day)
         layers: list[HouseholdLayer | GroupLayer] = []
         if self.household_layer is not None:
             layers.append(self.household_layer)
@@ -378,13 +380,13 @@ class DistrictModel(mesa.Model):
             part = self._participation(LAYER_COLUMN[layer.name], factor)
             w = rel * part(inf)
             src = w > 0
-            rng = self.streams.day(f"transmission.{layer.name}", day)
+            draws = KeyedDraws(self.streams, f"transmission.{layer.name}", day)
             if isinstance(layer, GroupLayer):
-                res = layer.transmit(inf[src], w[src], part, e.sus, state, rng, part_max=factor)
+                res = layer.transmit(inf[src], w[src], part, e.sus, state, draws, part_max=factor)
             else:
-                res = layer.transmit(inf[src], w[src], part, e.sus, state, rng)
+                res = layer.transmit(inf[src], w[src], part, e.sus, state, draws)
             if res.target.size:
-                self.history.infect(res.target, day, rng_inf)
+                self.history.infect(res.target, day, self.draws)
                 e.infector[res.target] = res.infector
                 e.layer[res.target] = li
                 self.response.tracing.log_infections(res.infector, res.target)
@@ -413,7 +415,7 @@ class DistrictModel(mesa.Model):
             ),
             onset_to_confirmation=delay,
         )
-        return self.history.progress(day, self.streams.day("disease.progress", day), ctx)
+        return self.history.progress(day, self.draws, ctx)
 
     def detect(self, day: int, trans: Transitions) -> Found:
         """Confirm cases: care seeking due today, admissions, and screening referrals.

@@ -13,6 +13,7 @@ from sim.disease import (
     lognormal_days,
     susceptibility,
 )
+from sim.rng import GeneratorDraws, KeyedDraws, Streams
 from tests.helpers import small_config
 
 
@@ -23,16 +24,21 @@ def dcfg():
 
 def test_lognormal_days_mean_and_floor():
     rng = np.random.default_rng(0)
-    x = lognormal_days(Duration(8.0, 2.0), 200_000, rng)
+    x = lognormal_days(Duration(8.0, 2.0), rng.random(200_000))
     assert x.min() >= 1
     assert x.mean() == pytest.approx(8.0, abs=0.05)  # rounding keeps the mean
-    assert lognormal_days(Duration(3.0, 0.0), 5, rng).tolist() == [3] * 5
+    assert x.std() == pytest.approx(2.0, abs=0.05)
+    assert lognormal_days(Duration(3.0, 0.0), rng.random(5)).tolist() == [3] * 5
+    # inverse CDF: monotone in the uniform
+    u = np.linspace(0.01, 0.99, 50)
+    assert np.all(np.diff(lognormal_days(Duration(8.0, 4.0), u)) >= 0)
 
 
 def test_geometric_days_mean():
-    x = geometric_days(4.0, 200_000, np.random.default_rng(1))
+    x = geometric_days(4.0, np.random.default_rng(1).random(200_000))
     assert x.min() >= 1
     assert x.mean() == pytest.approx(4.0, rel=0.01)
+    assert x.var() == pytest.approx((1 - 0.25) / 0.25**2, rel=0.03)
 
 
 def test_susceptibility_by_age(dcfg):
@@ -45,7 +51,7 @@ def test_severity_shares_follow_the_age_tables(dcfg):
     age = np.full(n, 75, dtype=np.int8)  # band 70-79
     epi = EpiState.empty(n, np.ones(n))
     h = CovidHistory(epi, dcfg, age)
-    sev = h.draw_severity(np.arange(n), np.random.default_rng(2))
+    sev = h.draw_severity(np.arange(n), GeneratorDraws(np.random.default_rng(2)))
     band = 7
     assert (sev == Severity.ASYMPTOMATIC).mean() == pytest.approx(
         dcfg.asymptomatic_share, abs=0.003
@@ -66,10 +72,10 @@ def test_young_ifr_is_capped_by_the_critical_share(dcfg):
 
 def _run_history(h, epi, days, icu_free=10**9):
     counts = []
-    rng = np.random.default_rng(3)
+    draws = KeyedDraws(Streams(3), "disease")
     for d in range(days):
         ctx = ProgressContext(icu_free, 0.8, Duration(4.6, 3.0))
-        h.progress(d, rng, ctx)
+        h.progress(d, draws, ctx)
         counts.append(np.bincount(epi.state, minlength=9))
     return np.array(counts)
 
@@ -79,7 +85,7 @@ def test_progression_conserves_residents_and_reaches_an_end(dcfg):
     age = np.random.default_rng(4).integers(0, 95, n).astype(np.int8)
     epi = EpiState.empty(n, np.ones(n))
     h = CovidHistory(epi, dcfg, age)
-    h.infect(np.arange(n), 0, np.random.default_rng(5))
+    h.infect(np.arange(n), 0, KeyedDraws(Streams(5), "disease"))
     counts = _run_history(h, epi, 150)
     assert np.all(counts.sum(axis=1) == n)
     final = counts[-1]
@@ -95,7 +101,7 @@ def test_critical_cases_without_icu_die_more(dcfg):
     for free in (10**9, 0):
         epi = EpiState.empty(n, np.ones(n))
         h = CovidHistory(epi, dcfg, age)
-        h.infect(np.arange(n), 0, np.random.default_rng(6))
+        h.infect(np.arange(n), 0, KeyedDraws(Streams(6), "disease"))
         _run_history(h, epi, 120, icu_free=free)
         deaths.append(int((epi.state == State.D).sum()))
     crit = dcfg.hospitalised_share[8] * dcfg.icu_share[8] * n
@@ -109,14 +115,29 @@ def test_seir_history_durations():
     n = 100_000
     epi = EpiState.empty(n, np.ones(n))
     h = SeirHistory(epi, 4.0, 5.0)
-    h.infect(np.arange(n), 0, np.random.default_rng(7))
+    h.infect(np.arange(n), 0, KeyedDraws(Streams(7), "disease"))
     assert (epi.t_next.mean()) == pytest.approx(4.0, rel=0.02)
-    rng = np.random.default_rng(8)
+    draws = KeyedDraws(Streams(8), "disease")
     became = np.full(n, -1)
     ended = np.full(n, -1)
     for d in range(200):
-        h.progress(d, rng, ProgressContext(0, 0.0, Duration(1, 1)))
+        h.progress(d, draws, ProgressContext(0, 0.0, Duration(1, 1)))
         became[(became < 0) & (epi.state >= State.A)] = d
         ended[(ended < 0) & (epi.state == State.R)] = d
     assert np.all(epi.state == State.R)
     assert (ended - became).mean() == pytest.approx(5.0, rel=0.02)
+
+
+def test_a_residents_course_does_not_depend_on_who_else_is_infected(dcfg):
+    n = 5000
+    age = np.random.default_rng(9).integers(0, 95, n).astype(np.int8)
+    runs = []
+    for idx in (np.arange(0, n, 2), np.arange(n)):  # half the residents, then all
+        epi = EpiState.empty(n, np.ones(n))
+        h = CovidHistory(epi, dcfg, age)
+        h.infect(idx, 0, KeyedDraws(Streams(10), "disease"))
+        _run_history(h, epi, 150)
+        runs.append(epi)
+    both = np.arange(0, n, 2)
+    for name in ("severity", "rel_inf", "t_confirm", "state"):
+        assert np.array_equal(getattr(runs[0], name)[both], getattr(runs[1], name)[both]), name

@@ -24,7 +24,7 @@ from sim.disease import State
 
 LATENT = 4.0  # disease.latent_days of well_mixed_seir (mean, days)
 INFECTIOUS = 5.0  # disease.infectious_days of well_mixed_seir (mean, days)
-SEEDS = (1, 2, 3, 4, 5, 6)
+SEEDS = tuple(range(1, 13))
 
 # final size and epidemic curve: 200,000 residents, 100 seeded infectious (extinction
 # probability ~ (1/R0)^100), 400 days (R0 = 1.5 peaks near day 127 and is over by ~300)
@@ -260,7 +260,7 @@ def first_generation(seed: int) -> dict[str, float]:
     idx = rng.choice(n, size=COVID_INDEX_CASES, replace=False)
     is_index = np.zeros(n, dtype=bool)
     is_index[idx] = True
-    m.history.infect(idx, 0, rng)
+    m.history.infect(idx, 0, m.draws)
     for _ in range(COVID_DAYS):
         m.step()
         e.rel_inf[~is_index] = 0.0
