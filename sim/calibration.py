@@ -77,7 +77,8 @@ class NextGeneration:
 
     Index cases are drawn from the population with whole natural histories; their
     expected secondary infections (household and mixing layers, fully susceptible
-    district, no measures) are then cheap functions of the transmission rates.
+    district, no measures, everyone's trips at their normal rates) are then cheap
+    functions of the transmission rates.
 
     Args:
         history: The run's natural history (kind covid).
@@ -120,12 +121,15 @@ class NextGeneration:
             inside = g >= 0
             gg = g[inside]
             others = np.where(layer.size[gg] > 0, layer.size[gg] - 1, 0).astype(float)
+            # expected participation on a normal day (trips), mean 1 over members
+            part = layer.weight if layer.weight is not None else np.ones(sus.size)
             gsus = np.bincount(
                 layer.group_of[layer.members],
-                weights=sus[layer.members],
+                weights=sus[layer.members] * part[layer.members],
                 minlength=layer.n_groups,
             ) / np.maximum(layer.size, 1)
-            load = layer.rate_per_beta[gg] * w[inside] * gsus[gg]  # per member per unit beta
+            # per member per unit beta
+            load = layer.rate_per_beta[gg] * w[inside] * part[idx[inside]] * gsus[gg]
             self.parts.append((layer.name, others, load))
 
     def household_sar(self, beta_household: float) -> float:

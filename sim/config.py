@@ -155,6 +155,42 @@ class QuarantineConfig:
 
 
 @dataclass
+class MobilityConfig:
+    """Residents' daily trips on a normal day (the baseline) and how they break rules."""
+
+    work_days_per_week: float = MISSING  # days an employed resident goes to work
+    farm_trip_prob: float = MISSING  # daily probability a farmer goes to the fields
+    other_trip_prob: list[float] = MISSING  # daily "other" trips by age band (9 bands)
+    visit_share: float = MISSING  # share of other trips into another community/village
+    shopper_min_age: int = MISSING  # youngest member who shops for the household (years)
+    driver_ages: list[int] = MISSING  # [youngest, oldest] age of a household's driver
+    car_mode_share: float = MISSING  # share of a driver's trips made by car
+    freight_trips_per_1000: float = MISSING  # commercial vehicle trips a day per 1000 residents
+    essential_sectors: list[str] = MISSING  # sectors whose workers hold work passes
+    essential_share: float = MISSING  # workers of other sectors with an essential-work pass
+    break_prob_unaware: float = MISSING  # forbidden trips tried anyway, no awareness
+    break_prob_aware: float = MISSING  # forbidden trips tried anyway, full awareness
+    break_prob_short: float = MISSING  # a household out of necessities tries a forbidden trip
+
+
+@dataclass
+class SupplyConfig:
+    """Households' stocks of necessities, the markets, and the district's farm produce."""
+
+    reorder_days: int = MISSING  # a household restocks when this many days are left
+    target_days: int = MISSING  # and buys up to this many days of consumption
+    restricted_target_days: int = MISSING  # the same while trips are rationed by passes
+    initial_days: list[int] = MISSING  # [low, high] stock on day 0 (whole days, uniform)
+    consumption_spread: float = MISSING  # share of days a household eats 0 (or 2) days' worth
+    market_normal_hours: float = MISSING  # a market's opening hours on a normal day
+    market_capacity_factor: float = MISSING  # visitors a market can take / normal visitors
+    spend_cny_per_household_day: float = MISSING  # necessities bought a household-day (CNY)
+    market_local_share: float = MISSING  # of market purchases, grown by the district's farmers
+    farm_local_sales_share: float = MISSING  # of farm output, normally sold in the district
+    farm_shelf_days: int = MISSING  # days perishable produce keeps before it spoils
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides the contract files."""
 
@@ -176,11 +212,21 @@ class Config:
     staff: StaffConfig = field(default_factory=StaffConfig)
     quarantine: QuarantineConfig = field(default_factory=QuarantineConfig)
     awareness: AwarenessConfig = field(default_factory=AwarenessConfig)
+    mobility: MobilityConfig = field(default_factory=MobilityConfig)
+    supply: SupplyConfig = field(default_factory=SupplyConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
 DISEASE_KINDS = ("covid", "well_mixed_seir")
-STAFF_TASKS = ("tracing", "screening", "monitoring", "checkpoint", "reporting", "information")
+STAFF_TASKS = (
+    "tracing",
+    "screening",
+    "monitoring",
+    "delivery",
+    "checkpoint",
+    "reporting",
+    "information",
+)
 PROGRESS_MODES = ("auto", "always", "never")
 
 
@@ -266,6 +312,8 @@ def validate(cfg: Config) -> None:
     for name in ("initial", "contact_effect", "compliance_effect"):
         check_prob(f"awareness.{name}", getattr(cfg.awareness, name))
     check_nonneg("awareness.decay", cfg.awareness.decay)
+    _validate_mobility(cfg.mobility, cfg.population)
+    _validate_supply(cfg.supply)
     if cfg.output.progress not in PROGRESS_MODES:
         raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
 
@@ -426,3 +474,61 @@ def _validate_staff(s: StaffConfig, q: QuarantineConfig) -> None:
     check_nonneg("quarantine.home_compliance_decay", q.home_compliance_decay)
     if q.key_person_days < 1:
         raise _fail("quarantine.key_person_days", "a positive number of days", q.key_person_days)
+
+
+def _validate_mobility(m: MobilityConfig, p: PopulationConfig) -> None:
+    k = "mobility"
+    if not 0.0 <= m.work_days_per_week <= 7.0:
+        raise _fail(f"{k}.work_days_per_week", "days in [0, 7]", m.work_days_per_week)
+    if len(m.other_trip_prob) != 9:
+        raise _fail(
+            f"{k}.other_trip_prob", "a list of 9 probabilities (age bands)", m.other_trip_prob
+        )
+    for i, v in enumerate(m.other_trip_prob):
+        check_prob(f"{k}.other_trip_prob[{i}]", v)
+    for name in (
+        "farm_trip_prob",
+        "visit_share",
+        "car_mode_share",
+        "essential_share",
+        "break_prob_unaware",
+        "break_prob_aware",
+        "break_prob_short",
+    ):
+        check_prob(f"{k}.{name}", getattr(m, name))
+    if not 0 <= m.shopper_min_age <= 80:
+        raise _fail(f"{k}.shopper_min_age", "an age in [0, 80] years", m.shopper_min_age)
+    ages = list(m.driver_ages)
+    if len(ages) != 2 or not 0 <= ages[0] <= ages[1]:
+        raise _fail(f"{k}.driver_ages", "[youngest, oldest] ages with youngest <= oldest", ages)
+    check_nonneg(f"{k}.freight_trips_per_1000", m.freight_trips_per_1000)
+    unknown = [s for s in m.essential_sectors if s not in p.firms.sectors]
+    if unknown:
+        raise _fail(
+            f"{k}.essential_sectors",
+            f"sectors among population.firms.sectors {list(p.firms.sectors)}",
+            list(m.essential_sectors),
+        )
+
+
+def _validate_supply(s: SupplyConfig) -> None:
+    k = "supply"
+    check_nonneg(f"{k}.reorder_days", s.reorder_days)
+    if not 0.0 <= s.consumption_spread <= 0.5:
+        raise _fail(f"{k}.consumption_spread", "a share in [0, 0.5]", s.consumption_spread)
+    for name in ("target_days", "restricted_target_days"):
+        v = getattr(s, name)
+        if not v >= s.reorder_days + 1:
+            raise _fail(f"{k}.{name}", f">= reorder_days + 1 = {s.reorder_days + 1} days", v)
+    lo_hi = list(s.initial_days)
+    if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1]:
+        raise _fail(f"{k}.initial_days", "[low, high] days with 0 <= low <= high", lo_hi)
+    if not 0.0 < s.market_normal_hours <= 24.0:
+        raise _fail(f"{k}.market_normal_hours", "hours in (0, 24]", s.market_normal_hours)
+    check_positive(f"{k}.market_capacity_factor", s.market_capacity_factor)
+    check_nonneg(f"{k}.spend_cny_per_household_day", s.spend_cny_per_household_day)
+    check_prob(f"{k}.market_local_share", s.market_local_share)
+    if not 0.0 < s.farm_local_sales_share <= 1.0:
+        raise _fail(f"{k}.farm_local_sales_share", "a share in (0, 1]", s.farm_local_sales_share)
+    if s.farm_shelf_days < 1:
+        raise _fail(f"{k}.farm_shelf_days", "a positive number of days", s.farm_shelf_days)

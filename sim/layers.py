@@ -148,6 +148,11 @@ class GroupLayer:
         s_max: Largest susceptibility a member can have.
         denominator: ``"others"`` spreads contacts over the other N-1 members;
             ``"all"`` over all N (the well-mixed SEIR's S*I/N).
+        presence: Each resident's chance of being present on a normal day (trips to
+            the place); None for always. Present members take part with weight
+            ``norm = 1 / mean presence`` so that a normal day gives every member
+            ``contacts`` contacts on average, and present members meet in proportion
+            to how many are present (contacts grow with the crowd).
     """
 
     def __init__(
@@ -159,6 +164,7 @@ class GroupLayer:
         beta: float,
         s_max: float,
         denominator: str = "others",
+        presence: np.ndarray | None = None,
     ) -> None:
         self.name = name
         self.group_of = group_of
@@ -177,6 +183,12 @@ class GroupLayer:
         self.contacts = float(contacts)
         self.beta = float(beta)
         self.s_max = float(s_max)
+        self.norm = 1.0
+        self.weight: np.ndarray | None = None  # expected participation on a normal day
+        if presence is not None:
+            mean = float(presence[self.members].mean()) if self.members.size else 0.0
+            self.norm = 1.0 / mean if mean > 0 else 0.0
+            self.weight = presence * self.norm
 
     @property
     def rate(self) -> np.ndarray:

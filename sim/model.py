@@ -24,6 +24,7 @@ from sim.disease import (
     susceptibility,
 )
 from sim.layers import GroupLayer, HouseholdLayer
+from sim.mobility import Mobility, Trips
 from sim.policies import DailyModifiers
 from sim.population import Population, scaled_count, synthesise
 from sim.quarantine import CASE, HOME
@@ -32,6 +33,7 @@ from sim.response import Response
 from sim.rng import KeyedDraws, Streams
 from sim.scenario import Scenario, load_scenario
 from sim.staff import TASKS
+from sim.supply import Shopping, Supply, SupplyDay
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,20 @@ class DistrictModel(mesa.Model):
         self.seir = d.kind == "well_mixed_seir"
         self.epi = EpiState.empty(n, susceptibility(self.pop.age, d))
         scale = n / cfg.population.reference_residents
+        self.supply = Supply(
+            self.pop, cfg.supply, cfg.mobility.shopper_min_age, self.streams, scale
+        )
+        self.mobility = Mobility(
+            self.pop,
+            cfg.mobility,
+            list(cfg.population.firms.sectors),
+            self.supply.shop_rate,
+            self.streams,
+        )
+        # residents who can shop for their household: the head, and a second adult
+        self.market_member = np.zeros(n, dtype=bool)
+        self.market_member[self.supply.head] = True
+        self.market_member[self.supply.second[self.supply.second >= 0]] = True
         self.hospital_beds = scaled_count(d.hospital_beds, scale, minimum=0)
         self.icu_beds = scaled_count(d.icu_beds, scale, minimum=0)
         self.history: NaturalHistory
@@ -124,6 +140,9 @@ class DistrictModel(mesa.Model):
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
         self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
         self._from_quarantine = 0  # today's infections by residents in home quarantine
+        self.trips: Trips | None = None  # today's trips (None before the first move)
+        self.shopping: Shopping | None = None
+        self.supplied = SupplyDay()
         if seir_history is not None:
             seeding = self.streams.get("seeding")
             seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
@@ -139,10 +158,36 @@ class DistrictModel(mesa.Model):
         p, c = self.pop, self.cfg.contacts
         s_max = float(self.epi.sus.max()) if self.epi.sus.size else 1.0
         self.household_layer = HouseholdLayer(p.household_start, p.household, 0.0)
+        mob, mm = self.mobility, self.market_member
+        market_of = np.where(mm, p.market, -1).astype(np.int32)
         self.groups = [
-            GroupLayer("community", p.grid, p.n_grids, c.community_contacts, 0.0, s_max),
-            GroupLayer("workplace", p.employer, p.n_firms, c.workplace_contacts, 0.0, s_max),
-            GroupLayer("market", p.market, p.n_markets, c.market_contacts, 0.0, s_max),
+            GroupLayer(
+                "community",
+                p.grid,
+                p.n_grids,
+                c.community_contacts,
+                0.0,
+                s_max,
+                presence=mob.presence("community", mm),
+            ),
+            GroupLayer(
+                "workplace",
+                p.employer,
+                p.n_firms,
+                c.workplace_contacts,
+                0.0,
+                s_max,
+                presence=mob.presence("workplace", mm),
+            ),
+            GroupLayer(
+                "market",
+                market_of,
+                p.n_markets,
+                c.market_contacts,
+                0.0,
+                s_max,
+                presence=mob.presence("market", mm),
+            ),
         ]
         ng = NextGeneration(
             covid,
@@ -255,6 +300,34 @@ class DistrictModel(mesa.Model):
             "hours asked beyond what all staff could give today",
             integer=False,
         )
+        r.declare("person_trips", "round trips out of the home today (all purposes)")
+        for purpose in ("work", "shopping", "other"):
+            r.declare(f"person_trips_{purpose}", f"round trips out of the home for {purpose} today")
+        r.declare(
+            "person_trips_vs_baseline", "person trips as a share of a normal day's", integer=False
+        )
+        r.declare(
+            "vehicle_trips",
+            "vehicle trips today: private cars, commercial traffic, delivery vans",
+            integer=False,
+        )
+        r.declare(
+            "vehicle_trips_vs_baseline", "vehicle trips as a share of a normal day's", integer=False
+        )
+        r.declare("rule_breaking_trips", "trips made against today's rules (on foot or by car)")
+        r.declare("blocked_trips", "rule-breaking trips turned back at a checkpoint or gate today")
+        r.declare("market_visits", "shopping trips to a market today (one shopper a household)")
+        r.declare("market_turned_away", "market visitors a market at capacity could not serve")
+        r.declare("online_orders", "online orders placed today")
+        r.declare("deliveries", "online orders delivered to the door today")
+        r.declare("delivery_backlog", "online orders waiting for delivery at end of day")
+        r.declare(
+            "household_days_without_necessities", "households that ran out of necessities today"
+        )
+        r.declare("farmer_sold_value_cny", "farm produce sold today (CNY)", integer=False)
+        r.declare(
+            "farmer_unsold_value_cny", "farm produce spoilt unsold today (CNY)", integer=False
+        )
 
     # ------------------------------------------------------------------ a day
     def step(self) -> None:
@@ -265,19 +338,24 @@ class DistrictModel(mesa.Model):
         1. ``reset_modifiers``: today's modifiers back to their defaults.
         2. ``apply_policies``: each policy active today states what it does.
         3. ``plan_staff``: grid workers and cadres split their hours over today's tasks.
-        4. ``import_infections``: infections arriving from outside.
-        5. ``transmit``: transmission over the contact layers.
-        6. ``progress_disease``: due transitions of the natural history.
-        7. ``detect``: care seeking, admission and screening -> confirmed cases.
-        8. ``trace_and_quarantine``: contacts traced; contacts and key persons
-           quarantined; quarantines that are over end.
-        9. ``isolate``: confirmed cases isolated.
-        10. ``record``: today's metrics.
+        4. ``move``: households decide on market trips and online orders; residents
+           make their trips under today's rules and checkpoints.
+        5. ``resupply``: deliveries, restocking, consumption, farm produce sold or spoilt.
+        6. ``import_infections``: infections arriving from outside.
+        7. ``transmit``: transmission over the contact layers, driven by today's trips.
+        8. ``progress_disease``: due transitions of the natural history.
+        9. ``detect``: care seeking, admission and screening -> confirmed cases.
+        10. ``trace_and_quarantine``: contacts traced; contacts and key persons
+            quarantined; quarantines that are over end.
+        11. ``isolate``: confirmed cases isolated.
+        12. ``record``: today's metrics.
         """
         day = self.day
         self.reset_modifiers()
         self.apply_policies(day)
         self.plan_staff(day)
+        self.move(day)
+        self.resupply(day)
         imported = self.import_infections(day)
         infected = self.transmit(day)
         trans = self.progress_disease(day)
@@ -303,7 +381,38 @@ class DistrictModel(mesa.Model):
 
     def plan_staff(self, day: int) -> None:
         """Grid workers and cadres split today's hours over the tasks policies ask for."""
-        self.response.plan(day, self.mods)
+        delivery = self.supply.delivery_demand(day, self.mods)
+        self.response.plan(day, self.mods, delivery)
+
+    def move(self, day: int) -> None:
+        """Decide today's market trips and online orders, then everyone's trips."""
+        e, r, m = self.epi, self.response, self.mods
+        st = e.state
+        able = (e.isolation == 0) & ((st < State.V) | (st == State.R))
+        home = np.flatnonzero(e.isolation == HOME)
+        sealed = np.zeros(self.pop.n_households, dtype=bool)
+        sealed[self.pop.household[home]] = True
+        self.shopping = self.supply.shop(
+            day, m, able, sealed, r.through, self.cfg.mobility.break_prob_short
+        )
+        self.trips = self.mobility.trips(
+            day, m, able, r.through, r.break_prob(), self.shopping, float(self.supply.batch.size)
+        )
+        if m.market_hours is not None:  # the same visitors in fewer hours meet more people
+            m.layer_factor["market"] *= self.cfg.supply.market_normal_hours / m.market_hours
+
+    def resupply(self, day: int) -> None:
+        """Deliver orders, restock from today's market trips, consume, sell farm produce."""
+        assert self.shopping is not None
+        r, m = self.response, self.mods
+        plan = r.plan_today
+        hours = (
+            plan.grid_hours[:, r.col["delivery"]]
+            if plan is not None
+            else np.zeros(self.pop.n_grids)
+        )
+        export = m.vehicle_pass.farm_freight_share if m.vehicle_pass is not None else 1.0
+        self.supplied = self.supply.settle(day, m, self.shopping, hours, export)
 
     def import_infections(self, day: int) -> int:
         """Infect a Poisson number of susceptible returnees (or residents) from outside.
@@ -331,9 +440,19 @@ class DistrictModel(mesa.Model):
         self.events.add(day, "outside", "import", idx)
         return int(idx.size)
 
-    def _participation(self, column: int, factor: float) -> Callable[[np.ndarray], np.ndarray]:
-        """Today's participation in one layer of any residents given (0..factor)."""
+    def _participation(
+        self, layer: HouseholdLayer | GroupLayer, factor: float
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """Today's participation in one layer of any residents given (0..factor x norm).
+
+        In the covid layers a resident takes part outside the home only on a day they
+        made the layer's trip (other trips: community; work: workplace; shopping:
+        market), with the layer's weight ``norm``; a resident in home quarantine leaks
+        their normal expected participation times the share of outside contacts they
+        keep (compliance decays).
+        """
         iso = self.epi.isolation
+        column = LAYER_COLUMN[layer.name]
         table = ISOLATION_FACTOR[:, column] * factor
         day = self.day
         if column == 0:  # home quarantine keeps a share of household contacts
@@ -343,12 +462,26 @@ class DistrictModel(mesa.Model):
         aware = column in (LAYER_COLUMN["community"], LAYER_COLUMN["market"]) and bool(
             r.awareness.any()
         )
+        went: np.ndarray | None = None
+        weight: np.ndarray | None = None
+        norm = 1.0
+        if isinstance(layer, GroupLayer) and layer.weight is not None and self.trips is not None:
+            t = self.trips
+            went = {
+                "community": t.went_other,
+                "workplace": t.went_work,
+                "market": t.went_shopping,
+            }[layer.name]
+            weight, norm = layer.weight, layer.norm
 
         def part(j: np.ndarray) -> np.ndarray:
             p = table[iso[j]]
+            if went is not None:
+                p = p * (went[j] * norm)
             home = np.flatnonzero(iso[j] == HOME)
             if home.size:  # home quarantine leaks as compliance decays
-                p[home] = factor * r.home_outside_share(j[home], day)
+                leak = factor * r.home_outside_share(j[home], day)
+                p[home] = leak * weight[j[home]] if weight is not None else leak
             if aware:  # aware residents avoid part of their community and market contacts
                 p = p * r.contact_factor(j)
             return p
@@ -377,12 +510,14 @@ class DistrictModel(mesa.Model):
             factor = self.mods.layer_factor.get(layer.name, 1.0)
             if factor == 0.0:
                 continue
-            part = self._participation(LAYER_COLUMN[layer.name], factor)
+            part = self._participation(layer, factor)
             w = rel * part(inf)
             src = w > 0
             draws = KeyedDraws(self.streams, f"transmission.{layer.name}", day)
             if isinstance(layer, GroupLayer):
-                res = layer.transmit(inf[src], w[src], part, e.sus, state, draws, part_max=factor)
+                res = layer.transmit(
+                    inf[src], w[src], part, e.sus, state, draws, part_max=factor * layer.norm
+                )
             else:
                 res = layer.transmit(inf[src], w[src], part, e.sus, state, draws)
             if res.target.size:
@@ -463,9 +598,10 @@ class DistrictModel(mesa.Model):
         found.traced = int(contacts.size)
         t = self.mods.tracing
         until_contacts = np.full(contacts.size, day + (t.quarantine_days if t else 0))
-        who = np.concatenate([contacts, found.key])
-        until = np.concatenate([until_contacts, found.key_until])
-        home, fac = r.admit(day, self.mods, who, until, self.streams.day("quarantine", day))
+        rng = self.streams.day("quarantine", day)
+        home_c, fac_c = r.admit(day, self.mods, contacts, until_contacts, rng)
+        home_k, fac_k = r.admit(day, self.mods, found.key, found.key_until, rng, key_persons=True)
+        home, fac = np.concatenate([home_c, home_k]), np.concatenate([fac_c, fac_k])
         found.quarantined_home, found.quarantined_facility = int(home.size), int(fac.size)
         r.note_findings(np.concatenate([sick, home, fac]))
         r.quarantine.release_due(day)
@@ -536,6 +672,7 @@ class DistrictModel(mesa.Model):
             "cum_deaths": self._cum["deaths"],
             "response_level": self.mods.response_level,
             **self._response_values(found),
+            **self._mobility_values(),
         }
         self.recorder.record(day, values)
 
@@ -583,6 +720,29 @@ class DistrictModel(mesa.Model):
             values[f"staff_hours_{task}"] = float(plan.served_total[k]) if plan else 0.0
             values[f"staff_demand_{task}"] = float(plan.demand_total[k]) if plan else 0.0
         return values
+
+    def _mobility_values(self) -> dict[str, float]:
+        t, sd, mob = self.trips, self.supplied, self.mobility
+        assert t is not None and self.shopping is not None
+        return {
+            "person_trips": t.persons,
+            "person_trips_work": t.work,
+            "person_trips_shopping": t.shopping,
+            "person_trips_other": t.other,
+            "person_trips_vs_baseline": t.persons / mob.base_persons if mob.base_persons else 0.0,
+            "vehicle_trips": t.vehicle,
+            "vehicle_trips_vs_baseline": t.vehicle / mob.base_vehicle if mob.base_vehicle else 0.0,
+            "rule_breaking_trips": t.rule_breaking,
+            "blocked_trips": t.blocked,
+            "market_visits": t.shopping,
+            "market_turned_away": self.shopping.turned_away,
+            "online_orders": self.shopping.orders,
+            "deliveries": sd.deliveries,
+            "delivery_backlog": sd.backlog,
+            "household_days_without_necessities": sd.short,
+            "farmer_sold_value_cny": sd.farm_sold_cny,
+            "farmer_unsold_value_cny": sd.farm_unsold_cny,
+        }
 
     def run(self, progress: bool = False) -> None:
         """Step through every remaining day of the run."""

@@ -75,16 +75,25 @@ class Response:
             np.int64
         )
         self.plan_today: DayPlan | None = None
+        # probability a rule-breaking trip gets through, per grid (1: no checkpoints)
+        self.through = np.ones(pop.n_grids)
         self.monitor_boost = np.zeros(pop.n_grids)
         self.key_persons_found = 0
         self.today = {"messages": 0.0, "shifts": 0.0, "reports": 0.0, "problems": 0}
         self.overload_days: list[float] = []
 
     # ------------------------------------------------------------------ plan
-    def plan(self, day: int, mods: DailyModifiers) -> DayPlan:
+    def plan(
+        self, day: int, mods: DailyModifiers, delivery_hours: np.ndarray | None = None
+    ) -> DayPlan:
         """Split the staff's hours over what the grids ask today; do the standing duties.
 
         Standing duties are the messages, shifts, reports and inspections of the day.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers.
+            delivery_hours: Last-mile hours today's online orders ask of each grid.
         """
         pop = self.model.pop
         col = self.col
@@ -119,6 +128,8 @@ class Response:
             if "grid_property" in modes:
                 gates *= 1.0 - modes["grid_property"].gate_share
             community[:, col["checkpoint"]] = gates
+        if delivery_hours is not None:
+            demand[:, col["delivery"]] = delivery_hours
         if mods.reporting is not None:
             r = mods.reporting
             demand[:, col["reporting"]] = (r.routine_per_grid + self.findings) * r.hours_per_report
@@ -167,12 +178,18 @@ class Response:
         cover = np.where(need > 0, served[:, col["monitoring"]] / np.where(need > 0, need, 1), 0)
         effect = mods.monitoring.effect if mods.monitoring is not None else 0.0
         self.monitor_boost = effect * np.clip(cover, 0.0, 1.0)
-        # shifts and reports
+        # shifts, and how staffed each grid's checkpoints and gates are
         shifts = workers_shifts = reports = 0.0
+        self.through = np.ones(self.model.pop.n_grids)
         if mods.checkpoint is not None:
-            h = mods.checkpoint.hours_per_shift
+            c = mods.checkpoint
+            h = c.hours_per_shift
             shifts = float(plan.served_total[col["checkpoint"]]) / h
             workers_shifts = float(plan.worker_hours[col["checkpoint"]]) / h
+            need = plan.grid_demand[:, col["checkpoint"]]
+            got = served[:, col["checkpoint"]]
+            staffed = np.clip(np.where(need > 0, got / np.where(need > 0, need, 1), 0.0), 0, 1)
+            self.through = c.through_unstaffed + (c.through_staffed - c.through_unstaffed) * staffed
         if mods.reporting is not None:
             reports = float(plan.served_total[col["reporting"]]) / mods.reporting.hours_per_report
             need = plan.grid_demand[:, col["reporting"]]
@@ -212,6 +229,11 @@ class Response:
             self.findings += np.bincount(
                 self.model.pop.grid[residents], minlength=self.findings.size
             )
+
+    def break_prob(self) -> np.ndarray:
+        """Probability a resident tries a forbidden trip anyway, per grid (by awareness)."""
+        m = self.model.cfg.mobility
+        return m.break_prob_unaware + (m.break_prob_aware - m.break_prob_unaware) * self.awareness
 
     def contact_factor(self, j: np.ndarray) -> np.ndarray:
         """Community and market contacts kept by residents ``j`` given their grid's awareness."""
@@ -294,14 +316,21 @@ class Response:
         idx: np.ndarray,
         until: np.ndarray,
         rng: np.random.Generator,
+        key_persons: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Quarantine residents where today's policy says: (at home, in the facility)."""
+        """Quarantine residents where today's policy says: (at home, in the facility).
+
+        Key persons stay at home while contacts go to a facility, if the policy says so.
+        """
         none = np.zeros(0, dtype=np.int64)
         if mods.quarantine_mode is None or idx.size == 0:
             return none, none
+        mode = mods.quarantine_mode
+        if key_persons and mods.key_persons_home:
+            mode = "home"
         capacity = scaled_count(mods.facility_capacity, self.scale, minimum=0)
         home, fac = self.quarantine.admit(
-            idx, day, until, mods.quarantine_mode, capacity, mods.facility_overflow_home, rng
+            idx, day, until, mode, capacity, mods.facility_overflow_home, rng
         )
         return home, fac
 

@@ -71,6 +71,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
             "calibrated": cal.calibrated,
         },
         **response_summary(model, ts),
+        **mobility_summary(model, ts),
         "knobs": dict(model.timeline.knobs),
         "code_version": code_version(),
         "wall_seconds": round(wall_seconds, 3),
@@ -111,6 +112,46 @@ def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "mean_awareness_final": round(float(ts["mean_awareness"].iloc[-1]), 4),
         "grid_workers": r.staff.n_workers,
         "cadres": r.staff.n_cadres,
+    }
+
+
+def lowest_weekly_mean(share: np.ndarray) -> float:
+    """Lowest 7-day mean of a daily series (the mean of all days if fewer than 7)."""
+    k = min(7, share.size)
+    if k == 0:
+        return float("nan")
+    c = np.concatenate([[0.0], np.cumsum(share)])
+    return float(((c[k:] - c[:-k]) / k).min())
+
+
+def mobility_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
+    """Outcome figures of trips and the supply of necessities."""
+    mob = model.mobility
+
+    def total(name: str) -> float:
+        return float(ts[name].sum())
+
+    return {
+        "person_trips_baseline": round(mob.base_persons, 1),
+        "vehicle_trips_baseline": round(mob.base_vehicle, 1),
+        "person_trips_vs_baseline_min7d": round(
+            lowest_weekly_mean(ts["person_trips_vs_baseline"].to_numpy()), 4
+        ),
+        "vehicle_trips_vs_baseline_min7d": round(
+            lowest_weekly_mean(ts["vehicle_trips_vs_baseline"].to_numpy()), 4
+        ),
+        "person_trips": int(total("person_trips")),
+        "vehicle_trips": round(total("vehicle_trips"), 1),
+        "rule_breaking_trips": int(total("rule_breaking_trips")),
+        "blocked_trips": int(total("blocked_trips")),
+        "market_visits": int(total("market_visits")),
+        "online_orders": int(total("online_orders")),
+        "deliveries": int(total("deliveries")),
+        "peak_delivery_backlog": int(ts["delivery_backlog"].max()),
+        "household_days_without_necessities": int(total("household_days_without_necessities")),
+        "peak_households_without_necessities": int(ts["household_days_without_necessities"].max()),
+        "farmer_sold_value_cny": round(total("farmer_sold_value_cny"), 1),
+        "farmer_unsold_value_cny": round(total("farmer_unsold_value_cny"), 1),
     }
 
 

@@ -18,7 +18,7 @@ from sim.policies import Policy, build_policy
 log = logging.getLogger(__name__)
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-TOP_KEYS = ("name", "description", "start_date", "end_date", "knobs", "policies")
+TOP_KEYS = ("name", "description", "base", "drop", "start_date", "end_date", "knobs", "policies")
 
 
 @dataclass
@@ -111,6 +111,52 @@ def _date(name: str, key: str, value: Any) -> dt.date:
         ) from exc
 
 
+def _read(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
+    """A scenario file's content, merged onto its ``base`` scenario if it names one.
+
+    A derived scenario takes its base's dates, knobs and policies; its own knobs
+    override or add to the base's, the policy kinds listed in ``drop`` are removed,
+    and its own policies are appended.
+    """
+    path = scenario_path(name)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"scenario {name!r}: {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"scenario {name!r} must be a mapping with keys {list(TOP_KEYS)}")
+    unknown = set(raw) - set(TOP_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"scenario {name!r}: unknown key(s) {sorted(unknown)}; valid keys: {list(TOP_KEYS)}"
+        )
+    drop = raw.get("drop") or []
+    if "base" not in raw:
+        if drop:
+            raise ConfigError(f"scenario {name!r}: drop needs a base scenario to drop from")
+        return raw
+    base_name = str(raw["base"])
+    if base_name in seen or base_name == name:
+        raise ConfigError(f"scenario {name!r}: base scenarios form a cycle: {[*seen, name]}")
+    base = _read(base_name, (*seen, name))
+    if not isinstance(drop, list) or not all(isinstance(k, str) for k in drop):
+        raise ConfigError(f"scenario {name!r}: drop must be a list of policy kinds, got {drop!r}")
+    base_policies = list(base.get("policies") or [])
+    kinds = {p.get("kind") for p in base_policies if isinstance(p, dict)}
+    missing = [k for k in drop if k not in kinds]
+    if missing:
+        raise ConfigError(
+            f"scenario {name!r}: drop lists {missing}, which base {base_name!r} does not "
+            f"have; its policy kinds: {sorted(str(k) for k in kinds)}"
+        )
+    merged = {k: v for k, v in base.items() if k not in ("base", "drop")}
+    merged.update({k: v for k, v in raw.items() if k not in ("knobs", "policies", "base", "drop")})
+    merged["knobs"] = {**(base.get("knobs") or {}), **(raw.get("knobs") or {})}
+    kept = [p for p in base_policies if not (isinstance(p, dict) and p.get("kind") in drop)]
+    merged["policies"] = kept + list(raw.get("policies") or [])
+    return merged
+
+
 def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     """Load, resolve and validate a scenario.
 
@@ -125,18 +171,7 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     Raises:
         ConfigError: Unknown scenario, knob, policy kind or parameter; bad values.
     """
-    path = scenario_path(name)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"scenario {name!r}: {path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"scenario {name!r} must be a mapping with keys {list(TOP_KEYS)}")
-    unknown = set(raw) - set(TOP_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"scenario {name!r}: unknown key(s) {sorted(unknown)}; valid keys: {list(TOP_KEYS)}"
-        )
+    raw = _read(name, ())
     file_knobs = dict(raw.get("knobs") or {})
     for k, v in knobs.items():
         if k not in file_knobs:
@@ -175,7 +210,7 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
                 days,
             )
     return Scenario(
-        name=str(raw.get("name", path.stem)),
+        name=str(raw.get("name", Path(name).stem)),
         description=str(raw.get("description", "")).strip(),
         start_date=start_date,
         end_date=end_date,

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.config import STAFF_TASKS
 from sim.population import Population, scaled_count
 
 if TYPE_CHECKING:
     from sim.model import DistrictModel
 
 # The tasks staff can be asked to do (their order of service is ``staff.priority``).
-TASKS = ("tracing", "screening", "monitoring", "checkpoint", "reporting", "information")
+TASKS = STAFF_TASKS
 
 
 class StaffAgent(mesa.Agent):

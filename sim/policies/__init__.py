@@ -5,7 +5,9 @@ from sim.policies import (  # noqa: F401  (register the kinds)
     contacts,
     grid_work,
     isolation,
+    mobility,
     response,
+    supply,
 )
 from sim.policies.base import REGISTRY, DailyModifiers, Policy, build_policy, register
 

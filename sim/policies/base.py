@@ -35,6 +35,7 @@ class DailyModifiers:
             ``home`` or None (not quarantined).
         facility_capacity: Quarantine rooms at full scale (scaled with the population).
         facility_overflow_home: Whether contacts the facility cannot take go home.
+        key_persons_home: Whether key persons stay at home when contacts go to a facility.
         monitoring: Parameters of today's home-quarantine monitoring, or None.
         information: Parameters of today's information push, or None.
         checkpoint: Parameters of today's checkpoint duty, or None.
@@ -42,6 +43,16 @@ class DailyModifiers:
         inspections: (start day, parameters) of today's inspections, or None.
         coordination: Coordination modes in force today, with their parameters.
         cadres_deployed: Whether the cadres work in their communities today.
+        household_pass: (start day, parameters) of today's household passes, or None.
+        pass_notice: (start day, parameters) of household passes announced for a
+            later day, or None.
+        vehicle_pass: Parameters of today's vehicle passes, or None.
+        closure_urban: Whether urban communities are closed to non-residents today.
+        closure_rural: Whether villages are closed to non-residents today.
+        online_supply: Parameters of today's online ordering channel, or None.
+        online_reach: Share of its eventual users the online channel has reached today.
+        markets_closed_share: Share of the markets closed today.
+        market_hours: Opening hours of the open markets today; None: normal hours.
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -55,6 +66,7 @@ class DailyModifiers:
     quarantine_mode: str | None = None
     facility_capacity: int = 0
     facility_overflow_home: bool = True
+    key_persons_home: bool = True
     monitoring: Any = None
     information: Any = None
     checkpoint: Any = None
@@ -62,6 +74,15 @@ class DailyModifiers:
     inspections: tuple[int, Any] | None = None
     coordination: dict[str, Any] = field(default_factory=dict)
     cadres_deployed: bool = False
+    household_pass: tuple[int, Any] | None = None
+    pass_notice: tuple[int, Any] | None = None
+    vehicle_pass: Any = None
+    closure_urban: bool = False
+    closure_rural: bool = False
+    online_supply: Any = None
+    online_reach: float = 0.0
+    markets_closed_share: float = 0.0
+    market_hours: float | None = None
 
 
 class Policy:

@@ -66,31 +66,38 @@ class InformationPush(Policy):
 
 
 @register
-class CheckpointDuty(Policy):
-    """Shifts at main-road checkpoints (grid workers, F11) and community gates (cadres, F8).
+class Checkpoints(Policy):
+    """Staffed main-road checkpoints (grid workers, F11) and community gates (cadres, F8).
 
-    F11: 18,450 checkpoint shifts by 1,291 grid workers, ~0.23 a worker-day from 24 Jan
-    to 27 Mar (63 days), of which ~0.02 are gate shifts they take before the cadres
-    arrive: 0.2 road shifts a grid-day. Gate shifts are the cadres' first duty in their
-    communities (F8); grid workers take what cadres cannot. Rule-breaking trips come with
-    the mobility module.
+    Staff hours go to shifts; the share of each grid's shifts that is staffed sets how
+    many rule-breaking trips get through there: ``through_unstaffed`` with no staff,
+    ``through_staffed`` with every shift staffed, linear in between. Without this
+    policy nobody stops a rule-breaking trip. F11: 18,450 checkpoint shifts by 1,291
+    grid workers, ~0.23 a worker-day from 24 Jan to 27 Mar (63 days), of which ~0.02
+    are gate shifts they take before the cadres arrive: 0.2 road shifts a grid-day.
+    Gate shifts are the cadres' first duty in their communities (F8); grid workers take
+    what cadres cannot.
     """
 
-    kind = "checkpoint_duty"
+    kind = "checkpoints"
 
     @dataclass
     class Params:
-        """Parameters of ``checkpoint_duty``."""
+        """Parameters of ``checkpoints``."""
 
         road_shifts_per_grid: float = 0.2  # main-road shifts a day per grid (derived from F11)
         gate_shifts_per_community: float = 6.0  # gate shifts a day per community (assumption)
         hours_per_shift: float = 8.0  # hours of a shift (assumption)
+        through_staffed: float = 0.1  # rule-breaking trips let through, fully staffed (assumption)
+        through_unstaffed: float = 0.8  # the same with no staff on the shifts (assumption)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_nonneg(f"{where}.road_shifts_per_grid", self.road_shifts_per_grid)
             check_nonneg(f"{where}.gate_shifts_per_community", self.gate_shifts_per_community)
             check_positive(f"{where}.hours_per_shift", self.hours_per_shift)
+            check_prob(f"{where}.through_staffed", self.through_staffed)
+            check_prob(f"{where}.through_unstaffed", self.through_unstaffed)
 
     def apply(self, model: DistrictModel, day: int) -> None:
         """Ask staff to man the checkpoints and gates today."""

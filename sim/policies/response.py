@@ -84,7 +84,11 @@ class ContactTracing(Policy):
 
 @register
 class CentralisedQuarantine(Policy):
-    """Traced contacts and key persons go to a quarantine facility with a capacity (F2)."""
+    """Traced close contacts go to a quarantine facility with a capacity (F2).
+
+    Key persons (returnees found by screening) stay in home isolation under monitoring
+    (F7) unless ``key_persons`` is ``facility``.
+    """
 
     kind = "centralised_quarantine"
 
@@ -94,9 +98,15 @@ class CentralisedQuarantine(Policy):
 
         capacity: int = 2000  # rooms at full scale (assumption; scaled)
         overflow: str = "home"  # where contacts go when it is full: home | none
+        key_persons: str = "home"  # where key persons go: home (F7) | facility
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
+            if self.key_persons not in ("home", "facility"):
+                raise ConfigError(
+                    f"{where}.key_persons must be one of ['home', 'facility'], "
+                    f"got {self.key_persons!r}"
+                )
             check_nonneg(f"{where}.capacity", self.capacity)
             if self.overflow not in ("home", "none"):
                 raise ConfigError(
@@ -109,6 +119,7 @@ class CentralisedQuarantine(Policy):
         m.quarantine_mode = "facility"
         m.facility_capacity = self.params.capacity
         m.facility_overflow_home = self.params.overflow == "home"
+        m.key_persons_home = self.params.key_persons == "home"
 
 
 @register

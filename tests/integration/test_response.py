@@ -98,7 +98,7 @@ def test_monitoring_takes_hours_and_lowers_leaks(tmp_path):
         ],
         IMPORTS,
         # monitoring first, so that tracing cannot take its hours
-        "staff.priority=[monitoring,tracing,screening,checkpoint,reporting,information]",
+        "staff.priority=[monitoring,tracing,screening,delivery,checkpoint,reporting,information]",
     )
     ts = watched.timeseries
     assert ts["staff_hours_monitoring"].sum() > 0
@@ -120,15 +120,20 @@ def test_information_push_counts_messages_and_raises_awareness(tmp_path):
     assert ts["mean_awareness"].iloc[4] == 0
     assert ts["mean_awareness"].iloc[24] > 0.5
     assert ts["mean_awareness"].iloc[39] < ts["mean_awareness"].iloc[24]  # decays after
-    part = res.model._participation(1, 1.0)
-    assert np.all(part(np.arange(100)) < 1.0)  # aware residents cut community contacts
+    m = res.model
+    community = m.groups[0]
+    assert m.trips is not None
+    went = np.flatnonzero(m.trips.went_other)[:100]  # made an other trip on the last day
+    part = m._participation(community, 1.0)
+    # aware residents cut their community contacts below a full trip's
+    assert went.size and np.all(part(went) < community.norm)
 
 
 def test_checkpoint_shifts_reports_and_inspections(tmp_path):
     res = run_with(
         tmp_path,
         [
-            {"kind": "checkpoint_duty", "start": 0, "stop": 10},
+            {"kind": "checkpoints", "start": 0, "stop": 10},
             {"kind": "deploy_cadres", "start": 0},
             {"kind": "grid_reporting", "start": 0, "stop": 10},
             {"kind": "inspections", "start": 0, "lapse_rate": 1.0, "detect_prob": 1.0},

@@ -8,9 +8,16 @@ from typing import Any
 import sim
 
 BASELINE = Path(__file__).with_name("baseline.json")
+# the covid cases import enough infections for an epidemic to grow at 30,000 residents
+STRESS = "disease.importation=[{start: '2020-01-20', stop: '2020-02-08', per_day: 1000}]"
 CASES: dict[str, list[str]] = {
-    "huaian_2020": ["population.residents=30000", "seed=1", "scenario=huaian_2020"],
-    "no_intervention": ["population.residents=30000", "seed=1", "scenario=no_intervention"],
+    "huaian_2020": ["population.residents=30000", "seed=1", "scenario=huaian_2020", STRESS],
+    "no_intervention": [
+        "population.residents=30000",
+        "seed=1",
+        "scenario=no_intervention",
+        STRESS,
+    ],
     "well_mixed_seir": [
         "population.residents=30000",
         "seed=1",
@@ -26,6 +33,14 @@ COLUMNS = [
     "n_hospitalised",
     "n_dead",
     "n_isolated",
+    "person_trips",
+    "vehicle_trips",
+    "market_visits",
+    "online_orders",
+    "deliveries",
+    "household_days_without_necessities",
+    "rule_breaking_trips",
+    "farmer_unsold_value_cny",
 ]
 SUMMARY = ["cum_infections", "cum_confirmed", "cum_deaths", "peak_hospitalised", "households"]
 

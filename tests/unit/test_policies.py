@@ -161,6 +161,15 @@ def test_response_level_changes_care_seeking():
     assert delay(fast) < delay(slow) - 1.5
 
 
+def _yaml_value(value: object) -> str:
+    """A default as it is written in YAML (null, true, false, numbers, strings)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def test_readme_documents_every_kind_and_parameter():
     text = README.read_text(encoding="utf-8")
     documented = re.findall(r"^### `(\w+)`", text, flags=re.M)
@@ -168,9 +177,7 @@ def test_readme_documents_every_kind_and_parameter():
     for kind, cls in REGISTRY.items():
         section = text.split(f"### `{kind}`", 1)[1].split("\n### ", 1)[0]
         for f in dataclasses.fields(cls.Params):
-            assert (
-                f"| `{f.name}` | {f.default if f.default is not None else 'null'} |" in section
-            ), (kind, f.name)
+            assert f"| `{f.name}` | {_yaml_value(f.default)} |" in section, (kind, f.name)
 
 
 def test_every_scenario_file_loads_and_is_listed_in_the_readme():

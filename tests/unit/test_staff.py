@@ -176,7 +176,7 @@ def test_home_compliance_decays_and_monitoring_helps():
         ),
         ({"kind": "information_push", "start": 0, "reach": -2}, "reach must be non-negative"),
         (
-            {"kind": "checkpoint_duty", "start": 0, "hours_per_shift": 0},
+            {"kind": "checkpoints", "start": 0, "hours_per_shift": 0},
             "hours_per_shift must be positive",
         ),
         (

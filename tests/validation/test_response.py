@@ -44,7 +44,7 @@ F1_SHARE = 0.99  # "everyone": at least 99% of residents (screening_days_to_99pc
 # model must stay in on every seed
 F11_CALIBRATED = {
     "messages_pushed": 368_200,  # information_push.hours_per_day
-    "checkpoint_shifts_grid_workers": 18_450,  # checkpoint_duty.road_shifts_per_grid
+    "checkpoint_shifts_grid_workers": 18_450,  # checkpoints.road_shifts_per_grid
     "reports_filed": 17_200,  # grid_reporting.routine_per_grid
 }
 CALIBRATED_BAND = 0.15  # relative: within +-15% of the document's figure

@@ -1,0 +1,166 @@
+"""Mobility restrictions: household and vehicle passes, closed communities, closed markets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config import check_prob
+from sim.errors import ConfigError
+from sim.policies.base import Policy, register
+
+if TYPE_CHECKING:
+    from sim.model import DistrictModel
+
+APPLIES_TO = ("all", "urban", "rural")
+
+
+def check_applies(where: str, value: str) -> None:
+    """Raise ConfigError unless ``value`` names a set of settlements."""
+    if value not in APPLIES_TO:
+        raise ConfigError(f"{where}.applies_to must be one of {list(APPLIES_TO)}, got {value!r}")
+
+
+@register
+class HouseholdPass(Policy):
+    """Household passes (F3): one member per household may go out every N days for supplies.
+
+    Other trips are forbidden, except work with a work pass (``mobility.essential_*``)
+    and, if ``farm_work``, farmers going to their fields. A forbidden trip is tried by
+    some residents anyway (``mobility.break_prob_*``) and gets through unless a staffed
+    checkpoint stops it (``checkpoints``). Households on a pass buy up to
+    ``supply.restricted_target_days``, from the day the passes are announced
+    (``notice_days`` before they start). Jiangsu notices of Feb 2020: every two days.
+    """
+
+    kind = "household_pass"
+
+    @dataclass
+    class Params:
+        """Parameters of ``household_pass``."""
+
+        interval_days: int = 2  # a household may shop once every this many days (Jiangsu notices)
+        farm_work: bool = True  # farmers may still go to their fields (assumption)
+        applies_to: str = "all"  # all | urban | rural residents
+        notice_days: int = 1  # days households know of the passes before they start (assumption)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            if self.interval_days < 1:
+                raise ConfigError(
+                    f"{where}.interval_days must be a positive integer, got {self.interval_days}"
+                )
+            if self.notice_days < 0:
+                raise ConfigError(
+                    f"{where}.notice_days must be a non-negative integer, got {self.notice_days}"
+                )
+            check_applies(where, self.applies_to)
+
+    def active(self, day: int) -> bool:
+        """Whether the passes act on ``day`` (announced ``notice_days`` before the start)."""
+        return self.start - self.params.notice_days <= day < self.stop
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Ration today's trips (pass days count from the start), or announce the passes."""
+        if day < self.start:
+            model.mods.pass_notice = (self.start, self.params)
+        else:
+            model.mods.household_pass = (self.start, self.params)
+
+
+@register
+class VehiclePass(Policy):
+    """Vehicle passes (F3): only permitted vehicles (supply, medical, essential work) move.
+
+    Private cars may carry only workers with a work pass to work; other car trips are
+    forbidden (tried anyway by some drivers, stopped at staffed road checkpoints), and
+    the trip, if allowed, is made on foot. Commercial traffic runs at ``freight_share``
+    of normal, online-delivery vans on top; farm produce leaves the district at
+    ``farm_freight_share`` of normal (the green channel for farm produce).
+    """
+
+    kind = "vehicle_pass"
+
+    @dataclass
+    class Params:
+        """Parameters of ``vehicle_pass``."""
+
+        freight_share: float = 0.1  # commercial vehicle trips with a pass (assumption)
+        farm_freight_share: float = 0.3  # farm produce still trucked out (assumption)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.freight_share", self.freight_share)
+            check_prob(f"{where}.farm_freight_share", self.farm_freight_share)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Restrict today's vehicles."""
+        model.mods.vehicle_pass = self.params
+
+
+@register
+class CommunityClosure(Policy):
+    """Closed management of residential communities and villages: non-residents barred.
+
+    Trips into another community or village (``mobility.visit_share`` of other trips)
+    are forbidden; couriers leave parcels at the gate, so online orders need last-mile
+    help (``online_supply``). Gates are staffed through ``checkpoints``.
+    """
+
+    kind = "community_closure"
+
+    @dataclass
+    class Params:
+        """Parameters of ``community_closure``."""
+
+        applies_to: str = "all"  # all | urban (communities) | rural (villages)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_applies(where, self.applies_to)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Close today's settlements (several such policies combine)."""
+        a = self.params.applies_to
+        m = model.mods
+        m.closure_urban = m.closure_urban or a in ("all", "urban")
+        m.closure_rural = m.closure_rural or a in ("all", "rural")
+
+
+@register
+class MarketClosure(Policy):
+    """Markets closed, or open for limited hours.
+
+    ``share_closed`` of the markets (a fixed random set per seed) close. The others open
+    ``hours`` a day (None: normal hours, ``supply.market_normal_hours``): shorter hours
+    crowd the same visitors into less time (contacts per visit rise by normal/hours)
+    and cap the visitors a market can take (``supply.market_capacity_factor`` times its
+    normal daily visitors, times hours/normal). Households whose market is closed
+    cannot shop in person.
+    """
+
+    kind = "market_closure"
+
+    @dataclass
+    class Params:
+        """Parameters of ``market_closure``."""
+
+        share_closed: float = 1.0  # share of markets closed
+        hours: float | None = None  # opening hours of the others; None: normal hours
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.share_closed", self.share_closed)
+            if self.hours is not None and not 0.0 < self.hours <= 24.0:
+                raise ConfigError(f"{where}.hours must be hours in (0, 24], got {self.hours!r}")
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Close markets and limit hours today (the strictest of several such policies)."""
+        m = model.mods
+        m.markets_closed_share = max(m.markets_closed_share, self.params.share_closed)
+        if self.params.hours is not None:
+            m.market_hours = (
+                self.params.hours
+                if m.market_hours is None
+                else min(m.market_hours, self.params.hours)
+            )

@@ -1,0 +1,392 @@
+"""Necessities: household stocks, shopping, online orders and deliveries, farm produce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import SupplyConfig
+from sim.policies import DailyModifiers
+from sim.population import Population, scaled_count
+from sim.rng import Streams
+
+NO_ORDER = -1
+
+
+def normal_shop_rate(reorder: int, target: int, spread: float) -> float:
+    """Market trips a household makes a day in the long run on a normal day.
+
+    The stationary distribution of the stock (whole days, at the start of a day): a
+    household at or below ``reorder`` restocks to ``target``, then eats 0, 1 or 2
+    days' worth with probabilities ``spread``, ``1 - 2 spread``, ``spread``.
+
+    Args:
+        reorder: Reorder point (days).
+        target: Stock bought up to (days).
+        spread: Probability of eating nothing (and of eating two days' worth) a day.
+
+    Returns:
+        Shopping trips per household-day.
+    """
+    size = target + 1
+    p = np.zeros((size, size))
+    eat = {0: spread, 1: 1.0 - 2.0 * spread, 2: spread}
+    for x in range(size):
+        start = target if x <= reorder else x
+        for c, q in eat.items():
+            p[x, max(start - c, 0)] += q
+    pi = np.full(size, 1.0 / size)
+    for _ in range(10_000):  # power iteration; the chain mixes in a few dozen steps
+        nxt = pi @ p
+        if np.abs(nxt - pi).max() < 1e-14:
+            break
+        pi = nxt
+    return float(pi[: reorder + 1].sum())
+
+
+@dataclass
+class Shopping:
+    """One day's restocking decisions of every household, before anything is delivered.
+
+    Attributes:
+        shoppers: Households whose shopper went to market today (legally or not).
+        shopper: The resident who went, for each of ``shoppers``.
+        breaking: Of ``shoppers``, how many went on a day their pass forbade it.
+        blocked: Forbidden shopping trips turned back at a checkpoint.
+        turned_away: Shoppers a market at capacity could not serve (no restock).
+        served: Whether each of ``shoppers`` was served (restocks).
+        orders: Online orders placed today.
+        restricted: Whether each household's trips are rationed by a pass today.
+    """
+
+    shoppers: np.ndarray
+    shopper: np.ndarray
+    breaking: int
+    blocked: int
+    turned_away: int
+    served: np.ndarray
+    orders: int
+    restricted: np.ndarray
+
+
+@dataclass
+class SupplyDay:
+    """What the supply chain did on one day (for the day's metrics)."""
+
+    deliveries: int = 0
+    backlog: int = 0
+    short: int = 0
+    farm_sold_cny: float = 0.0
+    farm_unsold_cny: float = 0.0
+    bought_market_days: float = 0.0
+    bought_online_days: float = 0.0
+
+
+class Supply:
+    """The necessities of one district: every household's stock, orders, markets and farms.
+
+    A stock is counted in whole days of the household's consumption; a household eats
+    one day's worth on most days (none or two on ``consumption_spread`` of days each,
+    which keeps households from restocking in step). It restocks when ``reorder_days``
+    are left, up to ``target_days``, by a trip to its market or, where the online
+    channel exists and the household uses it, by an order delivered later. Under
+    passes it buys up to ``restricted_target_days`` and restocks early enough to last
+    to its next pass day even if it eats two days' worth each day. A household that
+    cannot eat what it needs from its stock on a day has gone that day without
+    necessities. Farmers' perishable produce sells through the markets, the online
+    channel and trucks out of the district; what is not sold within
+    ``farm_shelf_days`` spoils.
+
+    Args:
+        pop: The district's population.
+        cfg: Supply configuration.
+        shopper_min_age: Youngest member who can shop for the household (years).
+        streams: The run's random streams.
+        scale: Residents relative to the reference district (capacities scale with it).
+    """
+
+    def __init__(
+        self,
+        pop: Population,
+        cfg: SupplyConfig,
+        shopper_min_age: int,
+        streams: Streams,
+        scale: float,
+    ) -> None:
+        self.cfg = cfg
+        self.pop = pop
+        self.streams = streams
+        self.scale = scale
+        n_hh = pop.n_households
+        hs = pop.household_start
+        self.head = hs[:-1].astype(np.int64)  # the first member is an adult head
+        size = np.diff(hs)
+        second = np.minimum(self.head + 1, max(pop.n - 1, 0))
+        ok = (size >= 2) & (pop.age[second] >= shopper_min_age)
+        self.second = np.where(ok, second, -1)  # stands in when the head cannot go
+        self.urban = pop.urban[self.head]
+        self.market = pop.market[self.head].astype(np.int64)
+        self.grid = pop.grid[self.head].astype(np.int64)
+        lo, hi = cfg.initial_days
+        rng = streams.get("supply.initial")
+        self.stock = rng.integers(lo, hi + 1, size=n_hh).astype(np.int16)
+        self.pending = np.full(n_hh, NO_ORDER, dtype=np.int32)
+        keys = np.arange(n_hh)
+        self.u_online = streams.uniform("supply.online_user", keys)
+        self.u_phase = streams.uniform("supply.pass_phase", keys)
+        # markets close in a fixed random order (the first share_closed of them)
+        self.market_order = np.argsort(
+            streams.uniform("supply.market_closure", np.arange(pop.n_markets)), kind="stable"
+        )
+        self.peak_eat = 2 if cfg.consumption_spread > 0 else 1  # most eaten in a day (days)
+        self.shop_rate = normal_shop_rate(cfg.reorder_days, cfg.target_days, cfg.consumption_spread)
+        self.normal_visitors = np.bincount(self.market, minlength=pop.n_markets) * self.shop_rate
+        # farms: output is what the district's households and trucks normally buy
+        n_farmers = int(pop.farmer.sum())
+        local = n_hh * cfg.spend_cny_per_household_day * cfg.market_local_share
+        self.farm_output = local / cfg.farm_local_sales_share if n_farmers else 0.0
+        self.inventory = np.zeros(int(cfg.farm_shelf_days))  # CNY by age (days), newest first
+        self.batch = np.zeros(0, dtype=np.int64)  # today's courier load (households)
+        self.batch_closed = np.zeros(0, dtype=bool)
+        self.target_today = np.full(n_hh, cfg.target_days, dtype=np.int16)
+        self.cum_unsold = 0.0
+        self.cum_sold = 0.0
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return int(self.head.size)
+
+    def restricted(self, applies_to: str) -> np.ndarray:
+        """Households a rule for ``all``, ``urban`` or ``rural`` residents covers."""
+        if applies_to == "all":
+            return np.ones(self.n, dtype=bool)
+        return self.urban if applies_to == "urban" else ~self.urban
+
+    def closed(self, mods: DailyModifiers) -> np.ndarray:
+        """Whether each household's settlement is closed to non-residents today."""
+        if mods.closure_urban and mods.closure_rural:
+            return np.ones(self.n, dtype=bool)
+        if mods.closure_urban:
+            return self.urban
+        if mods.closure_rural:
+            return ~self.urban
+        return np.zeros(self.n, dtype=bool)
+
+    def market_open(self, mods: DailyModifiers) -> np.ndarray:
+        """Whether each market is open today."""
+        n_mkt = self.pop.n_markets
+        k = round(mods.markets_closed_share * n_mkt)
+        is_open = np.ones(n_mkt, dtype=bool)
+        is_open[self.market_order[:k]] = False
+        return is_open
+
+    def uses_online(self, mods: DailyModifiers, sealed: np.ndarray) -> np.ndarray:
+        """Households that restock online today (users, and every sealed household)."""
+        o = mods.online_supply
+        if o is None:
+            return np.zeros(self.n, dtype=bool)
+        uptake = np.where(self.urban, o.uptake_urban, o.uptake_rural) * mods.online_reach
+        return (self.u_online < uptake) | sealed
+
+    # ------------------------------------------------------------- the day
+    def delivery_demand(self, day: int, mods: DailyModifiers) -> np.ndarray:
+        """Load today's couriers (oldest orders first) and ask for last-mile staff hours.
+
+        Returns:
+            Staff hours the last mile asks of each grid today (closed settlements only).
+        """
+        hours: np.ndarray = np.zeros(self.pop.n_grids)
+        o = mods.online_supply
+        self.batch = np.zeros(0, dtype=np.int64)
+        self.batch_closed = np.zeros(0, dtype=bool)
+        if o is None:
+            return hours
+        due = np.flatnonzero((self.pending != NO_ORDER) & (self.pending <= day - o.lead_days))
+        cap = scaled_count(round(o.capacity), self.scale, minimum=0)
+        if due.size > cap:
+            due = due[np.lexsort((due, self.pending[due]))][:cap]
+        self.batch = due
+        self.batch_closed = self.closed(mods)[due]
+        per_order = o.last_mile_hours_per_order * (1.0 - o.volunteer_share)
+        if per_order > 0:
+            at_gate = np.bincount(self.grid[due[self.batch_closed]], minlength=self.pop.n_grids)
+            hours = at_gate * float(per_order)
+        return hours
+
+    def shop(
+        self,
+        day: int,
+        mods: DailyModifiers,
+        able: np.ndarray,
+        sealed: np.ndarray,
+        through: np.ndarray,
+        break_short: float,
+    ) -> Shopping:
+        """Decide today's market trips and online orders of every household.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers.
+            able: Whether each resident can go out today (not isolated, not in hospital).
+            sealed: Households sealed by home quarantine (no one goes out).
+            through: Probability a rule-breaking trip gets through, per grid.
+            break_short: Probability a household without necessities tries a
+                forbidden shopping trip.
+
+        Returns:
+            Today's shoppers and orders.
+        """
+        c = self.cfg
+        target = np.full(self.n, c.target_days, dtype=np.int16)
+        reorder = np.full(self.n, c.reorder_days, dtype=np.int16)
+        pass_day = np.ones(self.n, dtype=bool)
+        restricted = np.zeros(self.n, dtype=bool)
+        hp = mods.household_pass or mods.pass_notice
+        covered = self.restricted(hp[1].applies_to) if hp is not None else None
+        if hp is not None and covered is not None:
+            start, p = hp
+            interval = int(p.interval_days)
+            # stock up to last to the next pass day, even on hungry days (also when the
+            # passes are announced and households may still go out)
+            target[covered] = c.restricted_target_days
+            reorder[covered] += self.peak_eat * (interval - 1)
+            if mods.household_pass is not None:
+                restricted = covered
+                phase = np.floor(self.u_phase * interval).astype(np.int64)
+                pass_day = ~restricted | ((day - start + phase) % interval == 0)
+        self.target_today = target
+        stock = self.stock
+        short = stock < 1
+        online = self.uses_online(mods, sealed)
+        o = mods.online_supply
+        orders = 0
+        expected = np.zeros(self.n, dtype=bool)
+        if o is not None:
+            # order so that the basket comes before the stock runs out, even on hungry days
+            low = stock <= c.reorder_days + self.peak_eat * o.lead_days
+            order = online & (self.pending == NO_ORDER) & low
+            self.pending[order] = day
+            orders = int(np.count_nonzero(order))
+            expected = (self.pending != NO_ORDER) & (self.pending == day - o.lead_days)
+        # who can shop in person: an able head, else an able second adult
+        head_ok = able[self.head]
+        second_ok = (self.second >= 0) & able[np.maximum(self.second, 0)]
+        shopper_of = np.where(head_ok, self.head, np.where(second_ok, self.second, -1))
+        can_go = ~sealed & (shopper_of >= 0) & self.market_open(mods)[self.market]
+        # online users go to market only when they run low and no basket is due today
+        want = (stock <= reorder) & (~online | ~expected | short)
+        go = want & can_go
+        legal = go & pass_day
+        forbidden = np.flatnonzero(go & ~pass_day & short)
+        breaking = blocked = 0
+        if forbidden.size:
+            tries = forbidden[self.streams.uniform("supply.break", day, forbidden) < break_short]
+            ok = self.streams.uniform("supply.through", day, tries) < through[self.grid[tries]]
+            legal[tries[ok]] = True
+            breaking = int(np.count_nonzero(ok))
+            blocked = int(tries.size - breaking)
+        shoppers = np.flatnonzero(legal)
+        served = np.ones(shoppers.size, dtype=bool)
+        turned_away = 0
+        if mods.market_hours is not None and shoppers.size:
+            hours = min(mods.market_hours, c.market_normal_hours)
+            cap = c.market_capacity_factor * self.normal_visitors * hours / c.market_normal_hours
+            m = self.market[shoppers]
+            u = self.streams.uniform("supply.queue", day, shoppers)
+            order = np.lexsort((u, m))
+            m_sorted = m[order]
+            first = np.searchsorted(m_sorted, m_sorted, side="left")
+            rank = np.arange(order.size) - first
+            served[order] = rank < np.floor(cap[m_sorted])
+            turned_away = int(np.count_nonzero(~served))
+        return Shopping(
+            shoppers=shoppers,
+            shopper=shopper_of[shoppers],
+            breaking=breaking,
+            blocked=blocked,
+            turned_away=turned_away,
+            served=served,
+            orders=orders,
+            restricted=restricted,
+        )
+
+    def settle(
+        self,
+        day: int,
+        mods: DailyModifiers,
+        shopping: Shopping,
+        last_mile_hours: np.ndarray,
+        export_share: float,
+    ) -> SupplyDay:
+        """Deliver, restock, consume, and sell the farmers' produce.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers.
+            shopping: Today's shopping decisions.
+            last_mile_hours: Staff hours given to the last mile in each grid today.
+            export_share: Farm produce trucked out today relative to normal (0..1).
+
+        Returns:
+            What the supply chain did today.
+        """
+        c = self.cfg
+        out = SupplyDay()
+        stock, target = self.stock, self.target_today
+        o = mods.online_supply
+        # deliveries: the couriers' load, less what the last mile could not carry
+        batch = self.batch
+        if o is not None and batch.size:
+            keep = np.ones(batch.size, dtype=bool)
+            per_order = o.last_mile_hours_per_order * (1.0 - o.volunteer_share)
+            if per_order > 0 and self.batch_closed.any():
+                limit = np.floor(last_mile_hours / per_order + 1e-9)
+                g = self.grid[batch]
+                order = np.lexsort((np.arange(batch.size), g))
+                g_sorted = g[order]
+                rank = np.arange(order.size) - np.searchsorted(g_sorted, g_sorted, side="left")
+                fits = rank < limit[g_sorted]
+                keep[order] = fits | ~self.batch_closed[order]
+            got = batch[keep]
+            bought = np.maximum(o.basket_days - stock[got], 0).astype(np.int16)
+            stock[got] += bought
+            self.pending[got] = NO_ORDER
+            out.deliveries = int(got.size)
+            out.bought_online_days = float(bought.sum())
+        self.batch = np.zeros(0, dtype=np.int64)
+        out.backlog = int(np.count_nonzero(self.pending != NO_ORDER))
+        # market trips that were served restock
+        hh = shopping.shoppers[shopping.served]
+        bought = np.maximum(target[hh] - stock[hh], 0)
+        stock[hh] += bought
+        out.bought_market_days = float(bought.sum())
+        # consumption: 0, 1 or 2 days' worth
+        u = self.streams.day("supply.consumption", day).random(self.n, dtype=np.float32)
+        spread = np.float32(c.consumption_spread)
+        eat = (u >= spread).astype(np.int16) + (u >= 1 - spread)
+        out.short = int(np.count_nonzero(stock < eat))
+        np.maximum(stock - eat, 0, out=stock)
+        # farm produce: sold oldest first; what reaches the end of its shelf life spoils
+        spend = c.spend_cny_per_household_day
+        online_share = o.local_produce_share if o is not None else 0.0
+        local = spend * (
+            out.bought_market_days * c.market_local_share + out.bought_online_days * online_share
+        )
+        export = self.farm_output * (1.0 - c.farm_local_sales_share) * export_share
+        inv = self.inventory
+        inv[1:] = inv[:-1].copy()
+        inv[0] = self.farm_output
+        demand = local + export
+        for age in range(inv.size - 1, -1, -1):  # oldest first (a few shelf days)
+            take = min(inv[age], demand)
+            inv[age] -= take
+            demand -= take
+            out.farm_sold_cny += take
+        out.farm_unsold_cny = float(inv[-1])
+        inv[-1] = 0.0
+        self.cum_sold += out.farm_sold_cny
+        self.cum_unsold += out.farm_unsold_cny
+        return out
