@@ -182,6 +182,7 @@ class Mobility:
         closed = self._closed(mods)
         if applies is None and closed is None:
             went_other = desire & able
+            legal_other = went_other
         else:
             # the share of a resident's other trips that is forbidden today
             share = np.zeros(n, dtype=np.float32)
@@ -191,6 +192,7 @@ class Mobility:
                 share[applies] = 1.0
             forbidden = desire & (u < q * share)
             went_other = desire & ~forbidden & able
+            legal_other = went_other.copy()
             tries = np.flatnonzero(forbidden & able & (u < q * share * break_prob[grid]))
             ok = self.streams.uniform("mobility.through", day, tries) < through[grid[tries]]
             went_other[tries[ok]] = True
@@ -201,6 +203,8 @@ class Mobility:
         # shopping
         went_shopping = np.zeros(n, dtype=bool)
         went_shopping[shopping.shopper] = True
+        legal_shopping = went_shopping.copy()
+        legal_shopping[shopping.shopper[shopping.broke]] = False
         broke += shopping.breaking
         blocked += shopping.blocked
 
@@ -217,7 +221,10 @@ class Mobility:
         else:
             allowed = (went_work[d] & self.essential[d]).astype(np.int64)
             legal = int(allowed[car].sum())
-            extra = (trips_d - allowed)[car]
+            # trips allowed on foot but not by car (trips against the passes are
+            # already counted as rule-breaking)
+            on_foot = went_work[d].astype(np.int64) + legal_other[d] + legal_shopping[d]
+            extra = (on_foot - allowed)[car]
             dc = d[car]
             tries_mask = (extra > 0) & (u[car] < c.car_mode_share * break_prob[grid[dc]])
             tries = dc[tries_mask]

@@ -385,15 +385,30 @@ class DistrictModel(mesa.Model):
         self.response.plan(day, self.mods, delivery)
 
     def move(self, day: int) -> None:
-        """Decide today's market trips and online orders, then everyone's trips."""
-        e, r, m = self.epi, self.response, self.mods
-        st = e.state
-        able = (e.isolation == 0) & ((st < State.V) | (st == State.R))
-        home = np.flatnonzero(e.isolation == HOME)
-        sealed = np.zeros(self.pop.n_households, dtype=bool)
-        sealed[self.pop.household[home]] = True
+        """Decide today's market trips and online orders, then everyone's trips.
+
+        Residents isolated, in quarantine or in hospital make no trips, nor does anyone
+        in a household sealed by home quarantine.
+        """
+        e, r, m, pop = self.epi, self.response, self.mods, self.pop
+        st, iso = e.state, e.isolation
+        well = (st < State.V) | (st == State.R)  # alive and not in hospital
+        able = well & (iso == 0)
+        # home quarantine seals the household's door (door sensors, F7): nobody goes out
+        home = np.flatnonzero(iso == HOME)
+        sealed = np.zeros(pop.n_households, dtype=bool)
+        if home.size:
+            sealed[pop.household[home]] = True
+            able &= ~sealed[pop.household]
+        # households with nobody at home (all dead, in hospital or isolated) neither eat
+        # nor restock
+        away = np.flatnonzero(~well | (iso > HOME))
+        empty = np.zeros(pop.n_households, dtype=bool)
+        if away.size:
+            hh, n_away = np.unique(pop.household[away], return_counts=True)
+            empty[hh[n_away == pop.household_size[hh]]] = True
         self.shopping = self.supply.shop(
-            day, m, able, sealed, r.through, self.cfg.mobility.break_prob_short
+            day, m, able, sealed, empty, r.through, self.cfg.mobility.break_prob_short
         )
         self.trips = self.mobility.trips(
             day, m, able, r.through, r.break_prob(), self.shopping, float(self.supply.batch.size)

@@ -36,12 +36,12 @@ def normal_shop_rate(reorder: int, target: int, spread: float) -> float:
         start = target if x <= reorder else x
         for c, q in eat.items():
             p[x, max(start - c, 0)] += q
-    pi = np.full(size, 1.0 / size)
-    for _ in range(10_000):  # power iteration; the chain mixes in a few dozen steps
-        nxt = pi @ p
-        if np.abs(nxt - pi).max() < 1e-14:
-            break
-        pi = nxt
+    # the stationary distribution: pi (P - I) = 0 with sum(pi) = 1 (a cycle when spread
+    # is 0, which has one stationary distribution all the same)
+    a = np.vstack([p.T - np.eye(size), np.ones(size)])
+    b = np.zeros(size + 1)
+    b[-1] = 1.0
+    pi = np.linalg.lstsq(a, b, rcond=None)[0]
     return float(pi[: reorder + 1].sum())
 
 
@@ -52,6 +52,7 @@ class Shopping:
     Attributes:
         shoppers: Households whose shopper went to market today (legally or not).
         shopper: The resident who went, for each of ``shoppers``.
+        broke: Whether each of ``shoppers`` went on a day its pass forbade it.
         breaking: Of ``shoppers``, how many went on a day their pass forbade it.
         blocked: Forbidden shopping trips turned back at a checkpoint.
         turned_away: Shoppers a market at capacity could not serve (no restock).
@@ -62,6 +63,7 @@ class Shopping:
 
     shoppers: np.ndarray
     shopper: np.ndarray
+    broke: np.ndarray
     breaking: int
     blocked: int
     turned_away: int
@@ -150,6 +152,7 @@ class Supply:
         self.batch = np.zeros(0, dtype=np.int64)  # today's courier load (households)
         self.batch_closed = np.zeros(0, dtype=bool)
         self.target_today = np.full(n_hh, cfg.target_days, dtype=np.int16)
+        self.empty_today = np.zeros(n_hh, dtype=bool)
         self.cum_unsold = 0.0
         self.cum_sold = 0.0
 
@@ -203,6 +206,7 @@ class Supply:
         self.batch = np.zeros(0, dtype=np.int64)
         self.batch_closed = np.zeros(0, dtype=bool)
         if o is None:
+            self.pending[:] = NO_ORDER  # the channel is closed: open orders are cancelled
             return hours
         due = np.flatnonzero((self.pending != NO_ORDER) & (self.pending <= day - o.lead_days))
         cap = scaled_count(round(o.capacity), self.scale, minimum=0)
@@ -222,6 +226,7 @@ class Supply:
         mods: DailyModifiers,
         able: np.ndarray,
         sealed: np.ndarray,
+        empty: np.ndarray,
         through: np.ndarray,
         break_short: float,
     ) -> Shopping:
@@ -231,7 +236,10 @@ class Supply:
             day: Day index.
             mods: Today's modifiers.
             able: Whether each resident can go out today (not isolated, not in hospital).
-            sealed: Households sealed by home quarantine (no one goes out).
+            sealed: Households sealed by home quarantine (no one goes out; they
+                restock online whatever their habit, if the channel exists).
+            empty: Households with nobody at home (dead, in hospital or isolated):
+                they neither order nor eat today.
             through: Probability a rule-breaking trip gets through, per grid.
             break_short: Probability a household without necessities tries a
                 forbidden shopping trip.
@@ -258,6 +266,7 @@ class Supply:
                 phase = np.floor(self.u_phase * interval).astype(np.int64)
                 pass_day = ~restricted | ((day - start + phase) % interval == 0)
         self.target_today = target
+        self.empty_today = empty
         stock = self.stock
         short = stock < 1
         online = self.uses_online(mods, sealed)
@@ -267,7 +276,7 @@ class Supply:
         if o is not None:
             # order so that the basket comes before the stock runs out, even on hungry days
             low = stock <= c.reorder_days + self.peak_eat * o.lead_days
-            order = online & (self.pending == NO_ORDER) & low
+            order = online & ~empty & (self.pending == NO_ORDER) & low
             self.pending[order] = day
             orders = int(np.count_nonzero(order))
             expected = (self.pending != NO_ORDER) & (self.pending == day - o.lead_days)
@@ -279,16 +288,18 @@ class Supply:
         # online users go to market only when they run low and no basket is due today
         want = (stock <= reorder) & (~online | ~expected | short)
         go = want & can_go
-        legal = go & pass_day
+        went = go & pass_day
         forbidden = np.flatnonzero(go & ~pass_day & short)
+        broke = np.zeros(self.n, dtype=bool)
         breaking = blocked = 0
         if forbidden.size:
             tries = forbidden[self.streams.uniform("supply.break", day, forbidden) < break_short]
             ok = self.streams.uniform("supply.through", day, tries) < through[self.grid[tries]]
-            legal[tries[ok]] = True
+            broke[tries[ok]] = True
+            went |= broke
             breaking = int(np.count_nonzero(ok))
             blocked = int(tries.size - breaking)
-        shoppers = np.flatnonzero(legal)
+        shoppers = np.flatnonzero(went)
         served = np.ones(shoppers.size, dtype=bool)
         turned_away = 0
         if mods.market_hours is not None and shoppers.size:
@@ -305,6 +316,7 @@ class Supply:
         return Shopping(
             shoppers=shoppers,
             shopper=shopper_of[shoppers],
+            broke=broke[shoppers],
             breaking=breaking,
             blocked=blocked,
             turned_away=turned_away,
@@ -366,7 +378,7 @@ class Supply:
         # consumption: 0, 1 or 2 days' worth
         u = self.streams.day("supply.consumption", day).random(self.n, dtype=np.float32)
         spread = np.float32(c.consumption_spread)
-        eat = (u >= spread).astype(np.int16) + (u >= 1 - spread)
+        eat = ((u >= spread).astype(np.int16) + (u >= 1 - spread)) * ~self.empty_today
         out.short = int(np.count_nonzero(stock < eat))
         np.maximum(stock - eat, 0, out=stock)
         # farm produce: sold oldest first; what reaches the end of its shelf life spoils
