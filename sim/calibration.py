@@ -24,9 +24,11 @@ class Calibration:
     Attributes:
         beta_household: Per-pair daily hazard at home.
         beta: Per-contact daily hazard in the other layers.
-        r0: Expected secondary infections of an index case in a fully susceptible
-            district with no measures (next-generation estimate).
+        r0: Expected secondary infections of a typical case in a fully susceptible
+            district with no measures: index cases weighted by how exposed they are
+            to infection (next-generation estimate of the epidemic's growth).
         r_by_layer: The part of ``r0`` from each layer.
+        r_random_index: The same for an index case drawn uniformly from the residents.
         household_sar: Expected household secondary attack rate.
         mean_infectious_weight: Mean of infectiousness x infectious days in the
             community of an index case (days).
@@ -37,6 +39,7 @@ class Calibration:
     beta: float
     r0: float
     r_by_layer: dict[str, float] = field(default_factory=dict)
+    r_random_index: float = 0.0
     household_sar: float = 0.0
     mean_infectious_weight: float = 0.0
     calibrated: bool = True
@@ -72,13 +75,60 @@ def infectious_weight(
     return rel * days
 
 
+def exposure(
+    sus: np.ndarray,
+    household_start: np.ndarray,
+    household: np.ndarray,
+    groups: list[GroupLayer],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each resident's exposure to infection from average infectious members, by kind.
+
+    The hazard a resident receives, per unit transmission rate and unit mean
+    infectiousness, if every other member of their household and groups were an
+    average infectious case on a normal day: at home ``s_i (H_i - 1)``; in a mixing
+    layer ``s_i c_eff p_i mean(p)`` (``p``: expected participation on a normal day).
+    An early epidemic's cases are drawn in proportion to ``beta_household`` times the
+    first plus ``beta`` times the second.
+
+    Args:
+        sus: Susceptibility of every resident.
+        household_start: First resident of each household.
+        household: Household of each resident.
+        groups: The mixing layers.
+
+    Returns:
+        (household exposure, mixing-layer exposure), one value per resident.
+    """
+    size = np.diff(household_start)[household]
+    exp_hh = sus * (size - 1)
+    exp_groups = np.zeros(sus.size)
+    for layer in groups:
+        part = layer.weight if layer.weight is not None else np.ones(sus.size)
+        m = layer.members
+        g = layer.group_of[m]
+        gpart = np.bincount(g, weights=part[m], minlength=layer.n_groups) / np.maximum(
+            layer.size, 1
+        )
+        others = np.maximum(layer.size - 1, 0)
+        exp_groups[m] += sus[m] * layer.rate_per_beta[g] * others[g] * part[m] * gpart[g]
+    return exp_hh, exp_groups
+
+
 class NextGeneration:
-    """The expected first generation of random index cases in one synthetic district.
+    """The expected first generation of index cases in one synthetic district.
 
     Index cases are drawn from the population with whole natural histories; their
     expected secondary infections (household and mixing layers, fully susceptible
     district, no measures, everyone's trips at their normal rates) are then cheap
     functions of the transmission rates.
+
+    R0 weights each index case by its own exposure to infection (its susceptibility
+    times the hazard it receives from an average infectious member of its household
+    and groups): the cases of an early epidemic are drawn that way, not uniformly, so
+    residents who mix more count more. Under separable mixing this weighted mean is
+    the dominant eigenvalue of the next-generation matrix; the uniform mean
+    (``r_random_index``) is lower when contacts, susceptibility and infectiousness go
+    together.
 
     Args:
         history: The run's natural history (kind covid).
@@ -113,50 +163,83 @@ class NextGeneration:
         other = j != idx[rep]
         rep, j = rep[other], j[other]
         self.pair_load = w[rep] * sus[j]  # household hazard per pair per unit beta
+        self.pair_case = rep  # the index case of each pair
         self.n_pairs = int(rep.size)
+        # exposure of each index case to infection, per unit beta and mean infectiousness
+        exp_hh, exp_groups = exposure(sus, household_start, household, groups)
+        self.exposure_household = exp_hh[idx]
+        self.exposure_groups = exp_groups[idx]
+        self._household_cache: tuple[float, np.ndarray] = (np.nan, np.zeros(sample))
         # mixing layers: the other members of each index case's group
-        self.parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
         for layer in groups:
             g = layer.group_of[idx]
-            inside = g >= 0
+            inside = np.flatnonzero(g >= 0)
             gg = g[inside]
             others = np.where(layer.size[gg] > 0, layer.size[gg] - 1, 0).astype(float)
             # expected participation on a normal day (trips), mean 1 over members
             part = layer.weight if layer.weight is not None else np.ones(sus.size)
-            gsus = np.bincount(
-                layer.group_of[layer.members],
-                weights=sus[layer.members] * part[layer.members],
-                minlength=layer.n_groups,
-            ) / np.maximum(layer.size, 1)
-            # per member per unit beta
+            members = layer.members
+            n_g = np.maximum(layer.size, 1)
+            gsus = (
+                np.bincount(
+                    layer.group_of[members],
+                    weights=sus[members] * part[members],
+                    minlength=layer.n_groups,
+                )
+                / n_g
+            )
+            # per other member per unit beta
             load = layer.rate_per_beta[gg] * w[inside] * part[idx[inside]] * gsus[gg]
-            self.parts.append((layer.name, others, load))
+            self.parts.append((layer.name, inside, others, load))
+
+    def weights(self, beta_household: float, beta: float) -> np.ndarray:
+        """Each index case's exposure to infection under the given rates (the R0 weights)."""
+        v = beta_household * self.exposure_household + beta * self.exposure_groups
+        total = float(v.sum())
+        return v / total if total > 0 else np.full(self.sample, 1.0 / self.sample)
 
     def household_sar(self, beta_household: float) -> float:
-        """Expected share of an index case's household members it infects."""
+        """Expected share of a random index case's household members it infects."""
         if self.n_pairs == 0:
             return 0.0
         return float(-np.expm1(-beta_household * self.pair_load).sum() / self.n_pairs)
 
-    def r_household(self, beta_household: float) -> float:
-        """Expected household infections per index case."""
-        return float(-np.expm1(-beta_household * self.pair_load).sum() / self.sample)
+    def per_case(self, beta_household: float, beta: float) -> dict[str, np.ndarray]:
+        """Expected infections of each index case in each layer."""
+        if self._household_cache[0] != beta_household:  # fixed while beta is solved for
+            r_hh = np.bincount(
+                self.pair_case,
+                weights=-np.expm1(-beta_household * self.pair_load),
+                minlength=self.sample,
+            )
+            self._household_cache = (beta_household, r_hh)
+        out = {"household": self._household_cache[1]}
+        for name, inside, others, load in self.parts:
+            r = np.zeros(self.sample)
+            r[inside] = others * -np.expm1(-beta * load)
+            out[name] = r
+        return out
 
-    def r_groups(self, beta: float) -> dict[str, float]:
-        """Expected infections per index case in each mixing layer."""
-        return {
-            name: float((others * -np.expm1(-beta * load)).sum() / self.sample)
-            for name, others, load in self.parts
-        }
+    def r_by_layer(self, beta_household: float, beta: float) -> dict[str, float]:
+        """The exposure-weighted expected infections per index case, by layer."""
+        v = self.weights(beta_household, beta)
+        return {k: float(v @ r) for k, r in self.per_case(beta_household, beta).items()}
+
+    def r0(self, beta_household: float, beta: float) -> float:
+        """R0: the exposure-weighted expected infections of an index case."""
+        return float(sum(self.r_by_layer(beta_household, beta).values()))
 
     def summary(self, beta_household: float, beta: float, calibrated: bool) -> Calibration:
         """R0 and household SAR implied by the two rates."""
-        by_layer = {"household": self.r_household(beta_household), **self.r_groups(beta)}
+        by_layer = self.r_by_layer(beta_household, beta)
+        uniform = sum(float(r.mean()) for r in self.per_case(beta_household, beta).values())
         return Calibration(
             beta_household=beta_household,
             beta=beta,
             r0=float(sum(by_layer.values())),
             r_by_layer=by_layer,
+            r_random_index=uniform,
             household_sar=self.household_sar(beta_household),
             mean_infectious_weight=self.mean_weight,
             calibrated=calibrated,
@@ -174,10 +257,10 @@ def calibrate(
 
     The household hazard is set so that the expected secondary attack rate among
     household members of a random index case equals ``household_sar``; the
-    per-contact hazard of the other layers then makes the expected secondary
-    infections of a random index case (all layers, fully susceptible district,
-    no measures) equal ``r0``. A rate given explicitly is kept as it is, and the
-    result reports what the rates imply.
+    per-contact hazard of the other layers then makes R0 (the expected secondary
+    infections of an index case weighted by its exposure to infection; all layers,
+    fully susceptible district, no measures) equal ``r0``. A rate given explicitly is
+    kept as it is, and the result reports what the rates imply.
 
     Args:
         ng: The next-generation estimate of this district.
@@ -205,40 +288,36 @@ def calibrate(
             beta_household = float(
                 brentq(lambda b: ng.household_sar(b) - household_sar, 0.0, 1e6, xtol=1e-12)
             )
-    r_hh = ng.r_household(beta_household)
     if beta is None:
+        r_hh = ng.r0(beta_household, 0.0)  # the household part alone
         if r0 < r_hh - 1e-9:
             raise ConfigError(
                 f"disease.r0 must be at least {r_hh:.3f}, the household part implied by "
                 f"contacts.household_sar = {household_sar}; got {r0}"
             )
-        rest = r0 - r_hh
-        if rest <= 0 or not ng.parts:
+        if r0 <= r_hh or not ng.parts:
             beta = 0.0
         else:
-            ceiling = sum(ng.r_groups(1e12).values())
-            if ceiling <= rest:
+            ceiling = ng.r0(beta_household, 1e12)
+            if ceiling <= r0:
                 raise ConfigError(
-                    f"disease.r0 must be below {r_hh + ceiling:.3f} in this world, got {r0}: "
-                    f"the household part is {r_hh:.3f} (contacts.household_sar = "
-                    f"{household_sar}) and the other layers add at most {ceiling:.3f} even "
-                    "if they infect every member; a larger population.residents or more "
+                    f"disease.r0 must be below {ceiling:.3f} in this world, got {r0}: the "
+                    f"household part is {r_hh:.3f} (contacts.household_sar = "
+                    f"{household_sar}) and the other layers add at most the rest even if "
+                    "they infect every member; a larger population.residents or more "
                     "contacts.*_contacts raise it"
                 )
             hi = 1.0
-            while sum(ng.r_groups(hi).values()) < rest:
+            while ng.r0(beta_household, hi) < r0:
                 hi *= 4.0
-
-            def excess(b: float) -> float:
-                return sum(ng.r_groups(b).values()) - rest
-
-            beta = float(brentq(excess, 0.0, hi, xtol=1e-14))
+            beta = float(brentq(lambda b: ng.r0(beta_household, b) - r0, 0.0, hi, xtol=1e-14))
     cal = ng.summary(beta_household, beta, calibrated=True)
     log.info(
-        "calibration: beta_household=%.5f beta=%.5f R0=%.3f (%s)",
+        "calibration: beta_household=%.5f beta=%.5f R0=%.3f (%s; random index case %.3f)",
         cal.beta_household,
         cal.beta,
         cal.r0,
         ", ".join(f"{k} {v:.2f}" for k, v in cal.r_by_layer.items()),
+        cal.r_random_index,
     )
     return cal

@@ -68,6 +68,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
             "beta": cal.beta,
             "household_sar": cal.household_sar,
             "r_by_layer": cal.r_by_layer,
+            "r_random_index": cal.r_random_index,
             "calibrated": cal.calibrated,
         },
         **response_summary(model, ts),

@@ -20,6 +20,7 @@ from scipy.integrate import OdeSolution, solve_ivp
 from scipy.optimize import brentq
 
 import sim
+from sim.calibration import exposure
 from sim.disease import State
 
 LATENT = 4.0  # disease.latent_days of well_mixed_seir (mean, days)
@@ -236,13 +237,16 @@ COVID_DAYS = 100  # long enough for the longest index-case histories (severe cas
 COVID_SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
-def first_generation(seed: int) -> dict[str, float]:
-    """Infect random index cases on day 0 and count only their own infections.
+def first_generation(seed: int, typical: bool) -> dict[str, float]:
+    """Infect index cases on day 0 and count only their own infections.
 
     Onward transmission is switched off after every day (the secondary cases'
     infectiousness is set to 0 while they are still latent), so the infections counted
-    are the first generation of a random index case with no measures: what calibration
-    sets to disease.r0 (and, at home, to contacts.household_sar).
+    are the first generation of the index cases with no measures. Index cases are drawn
+    uniformly (``typical`` False: what calibration sets to contacts.household_sar at
+    home, and reports as ``r_random_index``) or in proportion to their exposure to
+    infection (``typical`` True: the cases of an early epidemic, whose mean calibration
+    sets to disease.r0).
     """
     cfg = sim.compose(
         [
@@ -257,7 +261,15 @@ def first_generation(seed: int) -> dict[str, float]:
     m = sim.DistrictModel(cfg)
     e, n = m.epi, m.pop.n
     rng = np.random.default_rng([seed, 2020])
-    idx = rng.choice(n, size=COVID_INDEX_CASES, replace=False)
+    p = None
+    if typical:
+        # the exposure the calibration weights by, from its definition in the model
+        exp_hh, exp_groups = exposure(
+            e.sus.astype(float), m.pop.household_start, m.pop.household, m.groups
+        )
+        v = m.calibration.beta_household * exp_hh + m.calibration.beta * exp_groups
+        p = v / v.sum()
+    idx = rng.choice(n, size=COVID_INDEX_CASES, replace=False, p=p)
     is_index = np.zeros(n, dtype=bool)
     is_index[idx] = True
     m.history.infect(idx, 0, m.draws)
@@ -289,31 +301,38 @@ def first_generation(seed: int) -> dict[str, float]:
         },
         **{f"cal_{k}": v for k, v in m.calibration.r_by_layer.items()},
         "cal_r0": m.calibration.r0,
+        "cal_random": m.calibration.r_random_index,
         "cal_sar": m.calibration.household_sar,
     }
 
 
 def test_covid_first_generation_hits_r0_and_household_sar() -> None:
-    rows = [first_generation(s) for s in COVID_SEEDS]
-    r = np.array([x["r"] for x in rows])
-    sar = np.array([x["sar"] for x in rows])
-    se_r = r.std(ddof=1) / np.sqrt(r.size)
-    se_sar = sar.std(ddof=1) / np.sqrt(sar.size)
+    typical = [first_generation(s, True) for s in COVID_SEEDS[:4]]
+    uniform = [first_generation(s, False) for s in COVID_SEEDS[4:]]
+    r = np.array([x["r"] for x in typical])
+    r_uni = np.array([x["r"] for x in uniform])
+    sar = np.array([x["sar"] for x in uniform])
+    se = lambda a: a.std(ddof=1) / np.sqrt(a.size)  # noqa: E731
     layers = ("household", "community", "workplace", "market")
     by_layer = ", ".join(
-        f"{k} {np.mean([x[f'r_{k}'] for x in rows]):.3f} "
-        f"(calibration {np.mean([x[f'cal_{k}'] for x in rows]):.3f})"
+        f"{k} {np.mean([x[f'r_{k}'] for x in typical]):.3f} "
+        f"(calibration {np.mean([x[f'cal_{k}'] for x in typical]):.3f})"
         for k in layers
     )
+    random_cal = np.mean([x["cal_random"] for x in uniform])
     print(
-        f"\ncovid first generation ({len(rows)} seeds x {COVID_INDEX_CASES} index cases, "
-        f"N={COVID_RESIDENTS}): R {r.mean():.3f} +- {se_r:.3f} (target 2.2), household SAR "
-        f"{sar.mean():.4f} +- {se_sar:.4f} (target 0.166, "
-        f"{int(np.mean([x['pairs'] for x in rows]))} pairs a seed); by layer: {by_layer}"
+        f"\ncovid first generation (4 seeds x {COVID_INDEX_CASES} index cases each way, "
+        f"N={COVID_RESIDENTS}): typical cases (drawn by exposure) R {r.mean():.3f} "
+        f"+- {se(r):.3f} (target 2.2); by layer: {by_layer}; random index cases R "
+        f"{r_uni.mean():.3f} +- {se(r_uni):.3f} (calibration {random_cal:.3f}), household "
+        f"SAR {sar.mean():.4f} +- {se(sar):.4f} (target 0.166, "
+        f"{int(np.mean([x['pairs'] for x in uniform]))} pairs a seed)"
     )
-    assert all(x["cal_r0"] == pytest.approx(2.2, abs=1e-6) for x in rows)
-    assert all(x["cal_sar"] == pytest.approx(0.166, abs=1e-6) for x in rows)
+    assert all(x["cal_r0"] == pytest.approx(2.2, abs=1e-6) for x in typical + uniform)
+    assert all(x["cal_sar"] == pytest.approx(0.166, abs=1e-6) for x in typical + uniform)
     assert abs(r.mean() - 2.2) <= 0.15
+    assert abs(r_uni.mean() - random_cal) <= 0.15
+    assert random_cal < 2.2 - 0.1  # mixing goes with exposure: typical cases spread more
     assert abs(sar.mean() - 0.166) <= 0.02
 
 
