@@ -166,8 +166,8 @@ class MobilityConfig:
     driver_ages: list[int] = MISSING  # [youngest, oldest] age of a household's driver
     car_mode_share: float = MISSING  # share of a driver's trips made by car
     freight_trips_per_1000: float = MISSING  # commercial vehicle trips a day per 1000 residents
-    essential_sectors: list[str] = MISSING  # sectors whose workers hold work passes
-    essential_share: float = MISSING  # workers of other sectors with an essential-work pass
+    essential_sectors: list[str] = MISSING  # sectors whose firms hold work passes
+    essential_share: float = MISSING  # firms of other sectors with a work pass
     break_prob_unaware: float = MISSING  # forbidden trips tried anyway, no awareness
     break_prob_aware: float = MISSING  # forbidden trips tried anyway, full awareness
     break_prob_short: float = MISSING  # a household out of necessities tries a forbidden trip
@@ -188,6 +188,49 @@ class SupplyConfig:
     market_local_share: float = MISSING  # of market purchases, grown by the district's farmers
     farm_local_sales_share: float = MISSING  # of farm output, normally sold in the district
     farm_shelf_days: int = MISSING  # days perishable produce keeps before it spoils
+
+
+@dataclass
+class EconomyConfig:
+    """Firms' normal-day accounts, cash, loans, closures and households' income.
+
+    Lists ``*_by_sector`` have one value per ``population.firms.sectors`` entry and
+    ``*_by_size`` one per ``population.firms.size_classes`` entry. Money is in CNY.
+    """
+
+    revenue_per_worker_day_by_sector: list[float] = MISSING  # CNY per employee-day
+    input_share_by_sector: list[float] = MISSING  # purchased inputs / revenue
+    wage_day_by_sector: list[float] = MISSING  # CNY per employee-day
+    rent_per_worker_day_by_sector: list[float] = MISSING  # CNY per employee-day
+    state_premises_share: float = MISSING  # firms renting state-owned premises
+    property_tax_per_worker_day: float = MISSING  # land-use and property tax (CNY)
+    vat_rate_small: float = MISSING  # small-scale taxpayers' VAT on sales
+    vat_rate_general: float = MISSING  # general taxpayers' VAT on value added
+    general_taxpayer_by_size: list[bool] = MISSING  # which size classes are general taxpayers
+    social_insurance_rate: float = MISSING  # employer contributions / wages paid
+    loan_share_by_size: list[float] = MISSING  # firms with a bank loan
+    loan_days_of_revenue: float = MISSING  # loan balance, in days of normal revenue
+    interest_rate: float = MISSING  # a year
+    loan_term_days: int = MISSING  # loans fall due uniformly over this many days
+    rollover_prob: float = MISSING  # a maturing loan is renewed (open firm)
+    rollover_prob_closed: float = MISSING  # the same for a closed firm
+    credit_line_days: float = MISSING  # credit line, in days of normal outgoings
+    runway_months: list[float] = MISSING  # edges of the cash-runway bins (months)
+    runway_shares: list[float] = MISSING  # share of firms in each bin
+    runway_factor_by_size: list[float] = MISSING  # runway multiplier by size class
+    closed_wage_share_by_size: list[float] = MISSING  # wages paid while a firm is closed
+    min_workers_share: float = MISSING  # a firm closes with fewer of its workers
+    demand_driver_by_sector: list[str] = MISSING  # none | outings | shopping | freight | farm
+    min_demand_share_by_sector: list[float] = MISSING  # a firm closes below this demand
+    demand_closure_days: int = MISSING  # days of low demand before it closes
+    resume_demand_share: float = MISSING  # demand a firm waits for before applying to reopen
+    approval_capacity: int = MISSING  # resumption approvals a day, full scale
+    approval_days: int = MISSING  # days an application takes at least
+    dispute_prob: float = MISSING  # a stoppage leads to a contract or labour dispute
+    dispute_frozen_days: float = MISSING  # cash a dispute ties up, days of normal revenue
+    dispute_days: float = MISSING  # mean days to resolve a dispute
+    mpc: float = MISSING  # share of lost income households stop spending
+    income_smoothing_days: float = MISSING  # savings spread an income loss over this many days
 
 
 @dataclass
@@ -214,6 +257,7 @@ class Config:
     awareness: AwarenessConfig = field(default_factory=AwarenessConfig)
     mobility: MobilityConfig = field(default_factory=MobilityConfig)
     supply: SupplyConfig = field(default_factory=SupplyConfig)
+    economy: EconomyConfig = field(default_factory=EconomyConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -314,6 +358,7 @@ def validate(cfg: Config) -> None:
     check_nonneg("awareness.decay", cfg.awareness.decay)
     _validate_mobility(cfg.mobility, cfg.population)
     _validate_supply(cfg.supply)
+    _validate_economy(cfg.economy, cfg.population.firms)
     if cfg.output.progress not in PROGRESS_MODES:
         raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
 
@@ -532,3 +577,77 @@ def _validate_supply(s: SupplyConfig) -> None:
         raise _fail(f"{k}.farm_local_sales_share", "a share in (0, 1]", s.farm_local_sales_share)
     if s.farm_shelf_days < 1:
         raise _fail(f"{k}.farm_shelf_days", "a positive number of days", s.farm_shelf_days)
+
+
+def _validate_economy(e: EconomyConfig, f: FirmsConfig) -> None:
+    k = "economy"
+    n_sec, n_size = len(f.sectors), len(f.size_classes)
+    for name in (
+        "revenue_per_worker_day_by_sector",
+        "input_share_by_sector",
+        "wage_day_by_sector",
+        "rent_per_worker_day_by_sector",
+        "min_demand_share_by_sector",
+    ):
+        v = list(getattr(e, name))
+        if len(v) != n_sec:
+            raise _fail(f"{k}.{name}", f"a list of {n_sec} values (one per sector {f.sectors})", v)
+        for i, x in enumerate(v):
+            if name.startswith(("input_share", "min_demand")):
+                check_prob(f"{k}.{name}[{i}]", x)
+            else:
+                check_nonneg(f"{k}.{name}[{i}]", x)
+    drivers = list(e.demand_driver_by_sector)
+    allowed = ["none", "outings", "shopping", "freight", "farm"]
+    if len(drivers) != n_sec or any(d not in allowed for d in drivers):
+        raise _fail(
+            f"{k}.demand_driver_by_sector", f"a list of {n_sec} drivers among {allowed}", drivers
+        )
+    for name in (
+        "general_taxpayer_by_size",
+        "loan_share_by_size",
+        "runway_factor_by_size",
+        "closed_wage_share_by_size",
+    ):
+        v = list(getattr(e, name))
+        if len(v) != n_size:
+            raise _fail(
+                f"{k}.{name}", f"a list of {n_size} values (one per size class {f.size_classes})", v
+            )
+    for i, x in enumerate(e.loan_share_by_size):
+        check_prob(f"{k}.loan_share_by_size[{i}]", x)
+    for i, x in enumerate(e.runway_factor_by_size):
+        check_positive(f"{k}.runway_factor_by_size[{i}]", x)
+    for i, x in enumerate(e.closed_wage_share_by_size):
+        check_prob(f"{k}.closed_wage_share_by_size[{i}]", x)
+    for name in (
+        "state_premises_share",
+        "vat_rate_small",
+        "vat_rate_general",
+        "social_insurance_rate",
+        "rollover_prob",
+        "rollover_prob_closed",
+        "min_workers_share",
+        "resume_demand_share",
+        "dispute_prob",
+        "mpc",
+    ):
+        check_prob(f"{k}.{name}", getattr(e, name))
+    for name in (
+        "property_tax_per_worker_day",
+        "loan_days_of_revenue",
+        "interest_rate",
+        "credit_line_days",
+        "dispute_frozen_days",
+    ):
+        check_nonneg(f"{k}.{name}", getattr(e, name))
+    for name in ("loan_term_days", "approval_days", "demand_closure_days"):
+        if getattr(e, name) < 1:
+            raise _fail(f"{k}.{name}", "a positive number of days", getattr(e, name))
+    check_nonneg(f"{k}.approval_capacity", e.approval_capacity)
+    check_positive(f"{k}.dispute_days", e.dispute_days)
+    check_positive(f"{k}.income_smoothing_days", e.income_smoothing_days)
+    edges = list(e.runway_months)
+    if len(edges) < 2 or edges[0] < 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+        raise _fail(f"{k}.runway_months", "increasing bin edges in months, from >= 0", edges)
+    _check_shares(f"{k}.runway_shares", list(e.runway_shares), len(edges) - 1)

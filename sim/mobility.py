@@ -22,6 +22,7 @@ class Trips:
         shopping: Shopping trips (one shopper per household).
         other: Other trips (errands, visits, leisure), allowed or not.
         vehicle: Vehicle trips (private cars, commercial traffic, delivery vans).
+        freight: Of ``vehicle``, commercial traffic and delivery vans.
         rule_breaking: Trips made against today's rules (on foot or by car).
         blocked: Rule-breaking trips turned back at a checkpoint.
         went_work: Whether each resident went to a workplace today (bool, n).
@@ -33,6 +34,7 @@ class Trips:
     shopping: int
     other: int
     vehicle: float
+    freight: float
     rule_breaking: int
     blocked: int
     went_work: np.ndarray
@@ -78,16 +80,18 @@ class Mobility:
         self.streams = streams
         n = pop.n
         employed = pop.employer >= 0
+        self.employed = np.flatnonzero(employed)
         self.workers = np.flatnonzero(employed | pop.farmer)
         self.worker_farmer = pop.farmer[self.workers]
         self.q_work = np.where(
             self.worker_farmer, cfg.farm_trip_prob, cfg.work_days_per_week / 7.0
         ).astype(np.float32)
-        # work passes: every worker of an essential sector, and a share of the others
+        # work passes go to firms: every firm of an essential sector, and a share of the
+        # others (supermarkets, utilities, food processing); their workers may go to work
         essential_sector = np.isin(sectors, list(cfg.essential_sectors))
-        sector = pop.firm_sector[np.maximum(pop.employer, 0)]
-        pass_draw = streams.uniform("mobility.work_pass", np.arange(n))
-        self.essential = employed & (essential_sector[sector] | (pass_draw < cfg.essential_share))
+        firm_draw = streams.uniform("mobility.work_pass", np.arange(pop.n_firms))
+        self.essential_firm = essential_sector[pop.firm_sector] | (firm_draw < cfg.essential_share)
+        self.essential = employed & self.essential_firm[np.maximum(pop.employer, 0)]
         band = np.clip(np.searchsorted(AGE_BAND_EDGES, pop.age, side="right") - 1, 0, 8)
         self.q_other = np.asarray(cfg.other_trip_prob, dtype=np.float32)[band]
         head = pop.household_start[:-1]
@@ -142,6 +146,7 @@ class Mobility:
         break_prob: np.ndarray,
         shopping: Shopping,
         deliveries: float,
+        employer_open: np.ndarray | None = None,
     ) -> Trips:
         """Today's trips of every resident under today's rules.
 
@@ -153,6 +158,7 @@ class Mobility:
             break_prob: Probability a forbidden trip is tried anyway, per grid.
             shopping: Today's market trips (from ``Supply.shop``).
             deliveries: Online orders the couriers carry today (delivery vans).
+            employer_open: Whether each firm is open today (None: all are).
 
         Returns:
             Today's trips.
@@ -167,6 +173,9 @@ class Mobility:
         # work (and the fields)
         u = self.streams.day("mobility.work", day).random(self.workers.size, dtype=np.float32)
         go = (u < self.q_work) & able[self.workers]
+        if employer_open is not None:  # employees go only to an open firm
+            emp = ~self.worker_farmer
+            go[emp] &= employer_open[pop.employer[self.workers[emp]]]
         if applies is not None and hp is not None:
             w = self.workers
             allowed = ~applies[w] | self.essential[w] | (self.worker_farmer & hp.farm_work)
@@ -241,12 +250,30 @@ class Mobility:
             shopping=int(shopping.shoppers.size),
             other=n_other,
             vehicle=private + freight + vans,
+            freight=freight + vans,
             rule_breaking=broke,
             blocked=blocked,
             went_work=went_work,
             went_other=went_other,
             went_shopping=went_shopping,
         )
+
+    def available_workers(self, mods: DailyModifiers, able: np.ndarray) -> np.ndarray:
+        """Employees of each firm who can come to work today (not kept in, or by a pass).
+
+        Args:
+            mods: Today's modifiers (household passes).
+            able: Whether each resident can go out today.
+
+        Returns:
+            Count per firm (float64).
+        """
+        e = self.employed
+        ok = able[e]
+        if mods.household_pass is not None:
+            applies = self._applies(mods.household_pass[1].applies_to)
+            ok &= ~applies[e] | self.essential[e]
+        return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)
 
     def _applies(self, applies_to: str) -> np.ndarray:
         """Residents a rule for ``all``, ``urban`` or ``rural`` residents covers."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import mesa
 import numpy as np
@@ -23,9 +25,11 @@ from sim.disease import (
     Transitions,
     susceptibility,
 )
+from sim.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
 from sim.layers import GroupLayer, HouseholdLayer
 from sim.mobility import Mobility, Trips
 from sim.policies import DailyModifiers
+from sim.policies.economy import Relief
 from sim.population import Population, scaled_count, synthesise
 from sim.quarantine import CASE, HOME
 from sim.recorder import EventLog, Recorder
@@ -108,6 +112,9 @@ class DistrictModel(mesa.Model):
             self.supply.shop_rate,
             self.streams,
         )
+        self.firms = Enterprises(
+            self.pop, cfg.economy, self.streams, scale, list(cfg.economy.demand_driver_by_sector)
+        )
         # residents who can shop for their household: the head, and a second adult
         self.market_member = np.zeros(n, dtype=bool)
         self.market_member[self.supply.head] = True
@@ -130,6 +137,15 @@ class DistrictModel(mesa.Model):
             self.history = covid
             self._build_covid_layers(covid)
         self.policies = list(scenario.policies)
+        self.relief_masks: dict[int, np.ndarray] = {}  # policy index -> eligible firms
+        for p in self.policies:
+            where = f"policies[{p.index}] ({p.kind})"
+            if isinstance(p, Relief):
+                self.relief_masks[p.index] = self.firms.eligible(p.params, where)
+            elif p.kind == "work_stoppage" and p.params.exempt_sectors is not None:
+                self.firms.eligible(SimpleNamespace(sectors=p.params.exempt_sectors), where)
+        self.accounts: Accounts | None = None
+        self.workers_today = self.firms.employees.copy()
         self.mods = DailyModifiers()
         self.response = Response(self)
         self.import_rate = self._import_schedule()
@@ -324,6 +340,37 @@ class DistrictModel(mesa.Model):
         r.declare(
             "household_days_without_necessities", "households that ran out of necessities today"
         )
+        for name in STATUS_NAMES.values():
+            r.declare(f"firms_{name}", f"firms {name.replace('_', ' ')} at end of day")
+        r.declare("firms_waiting_approval", "closed firms waiting for approval to reopen")
+        r.declare("new_approvals", "closed firms approved to reopen today")
+        r.declare("new_firm_failures", "firms that failed today")
+        r.declare("jobs_lost", "employees of failed firms (jobs gone) at end of day")
+        r.declare("disputes_open", "firms with a contract or labour dispute unresolved")
+        r.declare("revenue_cny", "firms' revenue today (CNY)", integer=False)
+        r.declare("wages_paid_cny", "wages firms paid today (CNY)", integer=False)
+        r.declare("wage_loss_cny", "wages lost against a normal day (CNY)", integer=False)
+        r.declare(
+            "household_income_ratio",
+            "households' income (wages, farm sales) against normal, smoothed by savings",
+            integer=False,
+        )
+        for kind in INSTRUMENTS:
+            r.declare(f"relief_{kind}_cny", f"cost of {kind} today (CNY)", integer=False)
+        r.declare("fiscal_cost_cny", "fiscal cost of today's relief (CNY)", integer=False)
+        r.declare(
+            "bank_credit_extended_cny",
+            "principal renewed today only because of loan forbearance (CNY)",
+            integer=False,
+        )
+        r.declare(
+            "bank_loss_cny", "loans and credit of firms that failed today (CNY)", integer=False
+        )
+        r.declare(
+            "cash_identity_error_cny",
+            "largest gap over firms between cash change and the day's flows (CNY)",
+            integer=False,
+        )
         r.declare("farmer_sold_value_cny", "farm produce sold today (CNY)", integer=False)
         r.declare(
             "farmer_unsold_value_cny", "farm produce spoilt unsold today (CNY)", integer=False
@@ -348,7 +395,9 @@ class DistrictModel(mesa.Model):
         10. ``trace_and_quarantine``: contacts traced; contacts and key persons
             quarantined; quarantines that are over end.
         11. ``isolate``: confirmed cases isolated.
-        12. ``record``: today's metrics.
+        12. ``economy``: firms close, reopen, book the day's accounts with relief, and
+            fail if they cannot pay; households' income follows their wages.
+        13. ``record``: today's metrics.
         """
         day = self.day
         self.reset_modifiers()
@@ -362,6 +411,7 @@ class DistrictModel(mesa.Model):
         found = self.detect(day, trans)
         self.trace_and_quarantine(day, found, trans)
         isolated = self.isolate(day, found.confirmed, trans)
+        self.economy(day)
         self.record(day, imported, infected, trans, found, isolated)
         self.day += 1
 
@@ -411,8 +461,16 @@ class DistrictModel(mesa.Model):
             day, m, able, sealed, empty, r.through, self.cfg.mobility.break_prob_short
         )
         self.trips = self.mobility.trips(
-            day, m, able, r.through, r.break_prob(), self.shopping, float(self.supply.batch.size)
+            day,
+            m,
+            able,
+            r.through,
+            r.break_prob(),
+            self.shopping,
+            float(self.supply.batch.size),
+            self.firms.status == OPEN,
         )
+        self.workers_today = self.mobility.available_workers(m, able)
         if m.market_hours is not None:  # the same visitors in fewer hours meet more people
             m.layer_factor["market"] *= self.cfg.supply.market_normal_hours / m.market_hours
 
@@ -646,6 +704,57 @@ class DistrictModel(mesa.Model):
         self.response.isolate(pool)
         return pool
 
+    def economy(self, day: int) -> None:
+        """Firms close, apply to reopen and are approved; then book the day's accounts."""
+        assert self.trips is not None
+        m, f, t, sd, mob, sup = (
+            self.mods,
+            self.firms,
+            self.trips,
+            self.supplied,
+            self.mobility,
+            self.supply,
+        )
+        ratio = lambda a, b: a / b if b > 0 else 1.0  # noqa: E731
+        demand = f.demand(
+            outings=ratio(t.other, mob.base_other),
+            necessities=ratio(sd.bought_market_days + sd.bought_online_days, sup.n),
+            freight=ratio(t.freight, mob.base_freight),
+            farm=ratio(sd.farm_sold_cny, sup.farm_output),
+        )
+        ordered = np.zeros(f.n, dtype=bool)
+        if m.stoppage is not None:  # firms with a work pass and exempt sectors keep working
+            exempt = m.stoppage.exempt_sectors or []
+            ordered = ~np.isin(f.sector, [self.pop.sectors.index(x) for x in exempt])
+            ordered &= ~mob.essential_firm
+        relief = {
+            kind: (params, self.relief_masks.get(index, np.ones(f.n, dtype=bool)))
+            for kind, (params, index) in m.relief.items()
+        }
+        c = self.cfg.economy
+        one = m.relief.get("one_to_one_service")
+        green = m.relief.get("green_channel")
+        month = (self.timeline.start_date + dt.timedelta(days=day)).strftime("%Y-%m")
+        acc = f.update(
+            day,
+            demand,
+            self.workers_today,
+            ordered,
+            relief,
+            approval_factor=one[0].capacity_factor if one else 1.0,
+            approval_days=one[0].approval_days if one else c.approval_days,
+            dispute_days=green[0].dispute_days if green else c.dispute_days,
+            month=month,
+        )
+        scale = self.pop.n / self.cfg.population.reference_residents
+        for kind, fixed in (("one_to_one_service", one), ("green_channel", green)):
+            if fixed is not None:
+                acc.relief_by_instrument[kind] = fixed[0].cost_per_day_cny * scale
+        f.note_income(
+            float(acc.wages.sum()), sd.farm_sold_cny, sup.farm_output, c.income_smoothing_days
+        )
+        self.accounts = acc
+
     def record(
         self,
         day: int,
@@ -688,6 +797,7 @@ class DistrictModel(mesa.Model):
             "response_level": self.mods.response_level,
             **self._response_values(found),
             **self._mobility_values(),
+            **self._economy_values(),
         }
         self.recorder.record(day, values)
 
@@ -757,6 +867,34 @@ class DistrictModel(mesa.Model):
             "household_days_without_necessities": sd.short,
             "farmer_sold_value_cny": sd.farm_sold_cny,
             "farmer_unsold_value_cny": sd.farm_unsold_cny,
+        }
+
+    def _economy_values(self) -> dict[str, float]:
+        f, acc = self.firms, self.accounts
+        assert acc is not None
+        st = f.status
+        counts = {
+            f"firms_{name}": int(np.count_nonzero(st == k)) for k, name in STATUS_NAMES.items()
+        }
+        by = acc.relief_by_instrument
+        bank = "loan_forbearance"  # a bank cost, not fiscal
+        return {
+            **counts,
+            "firms_waiting_approval": int(np.count_nonzero(f.applied >= 0)),
+            "new_approvals": acc.approvals,
+            "new_firm_failures": acc.failed_today,
+            "jobs_lost": int(f.employees[st == FAILED].sum()),
+            "disputes_open": int(np.count_nonzero(f.frozen > 0)),
+            "revenue_cny": float(acc.revenue.sum()),
+            "wages_paid_cny": float(acc.wages.sum()),
+            "wage_loss_cny": f.normal_wages - float(acc.wages.sum()),
+            "household_income_ratio": f.income_ratio,
+            **{f"relief_{k}_cny": by.get(k, 0.0) for k in INSTRUMENTS if k != bank},
+            f"relief_{bank}_cny": acc.bank_extended,
+            "fiscal_cost_cny": sum(v for k, v in by.items() if k != bank),
+            "bank_credit_extended_cny": acc.bank_extended,
+            "bank_loss_cny": acc.bank_loss,
+            "cash_identity_error_cny": acc.identity_error,
         }
 
     def run(self, progress: bool = False) -> None:

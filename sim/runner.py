@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config, validate
+from sim.enterprises import INSTRUMENTS, OPEN
 from sim.model import DistrictModel
 from sim.output import code_version, write_run
 from sim.scenario import load_scenario
@@ -73,6 +74,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
         },
         **response_summary(model, ts),
         **mobility_summary(model, ts),
+        **economy_summary(model, ts),
         "knobs": dict(model.timeline.knobs),
         "code_version": code_version(),
         "wall_seconds": round(wall_seconds, 3),
@@ -153,6 +155,40 @@ def mobility_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "peak_households_without_necessities": int(ts["household_days_without_necessities"].max()),
         "farmer_sold_value_cny": round(total("farmer_sold_value_cny"), 1),
         "farmer_unsold_value_cny": round(total("farmer_unsold_value_cny"), 1),
+    }
+
+
+def economy_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
+    """Outcome figures of the firms, their workers and the relief."""
+    f = model.firms
+    n = max(f.n, 1)
+    sizes = model.pop.size_classes
+    never = f.ever_closed & (f.status != OPEN)
+
+    def by_size(mask: np.ndarray) -> dict[str, float]:
+        return {
+            name: round(float(mask[f.size == k].mean()), 4) if np.any(f.size == k) else 0.0
+            for k, name in enumerate(sizes)
+        }
+
+    fiscal = {k: round(float(ts[f"relief_{k}_cny"].sum()), 1) for k in INSTRUMENTS}
+    bank = fiscal.pop("loan_forbearance")
+    return {
+        "firms_total": f.n,
+        "firms_open_end": int(np.count_nonzero(f.status == OPEN)),
+        "firms_closed_peak_share": round(float(1.0 - ts["firms_open"].min() / n), 4),
+        "firms_closed_by_month": {m: round(float(v.mean()), 4) for m, v in f.closed_in.items()},
+        "firms_closed_by_month_by_size": {m: by_size(v) for m, v in f.closed_in.items()},
+        "firms_failed": int(ts["firms_failed"].iloc[-1]),
+        "firms_never_reopened_share": round(float(never.mean()), 4),
+        "firms_never_reopened_share_by_size": by_size(never),
+        "jobs_lost": int(ts["jobs_lost"].iloc[-1]),
+        "wage_loss_cny": round(float(ts["wage_loss_cny"].sum()), 1),
+        "fiscal_cost_cny": round(float(ts["fiscal_cost_cny"].sum()), 1),
+        "fiscal_cost_by_instrument": fiscal,
+        "bank_credit_extended_cny": bank,
+        "bank_loss_cny": round(float(ts["bank_loss_cny"].sum()), 1),
+        "cash_identity_max_error_cny": float(ts["cash_identity_error_cny"].max()),
     }
 
 

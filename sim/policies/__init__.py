@@ -3,6 +3,7 @@
 from sim.policies import (  # noqa: F401  (register the kinds)
     care,
     contacts,
+    economy,
     grid_work,
     isolation,
     mobility,

@@ -53,6 +53,8 @@ class DailyModifiers:
         online_reach: Share of its eventual users the online channel has reached today.
         markets_closed_share: Share of the markets closed today.
         market_hours: Opening hours of the open markets today; None: normal hours.
+        stoppage: Parameters of today's work stoppage, or None.
+        relief: Relief instruments in force today: kind -> (parameters, policy index).
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -83,6 +85,8 @@ class DailyModifiers:
     online_reach: float = 0.0
     markets_closed_share: float = 0.0
     market_hours: float | None = None
+    stoppage: Any = None
+    relief: dict[str, tuple[Any, int]] = field(default_factory=dict)
 
 
 class Policy:

@@ -1,0 +1,388 @@
+"""Enterprises: daily accounts, cash, loans, closures, resumption, disputes and relief."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.config import EconomyConfig
+from sim.errors import ConfigError
+from sim.population import Population, scaled_count
+from sim.rng import Streams
+
+# Status codes of a firm (int8)
+OPEN = 0
+CLOSED_ORDER = 1  # closed by order (work stoppage)
+CLOSED_WORKERS = 2  # too few of its workers can come (quarantine, passes)
+CLOSED_DEMAND = 3  # too little demand (or supplies)
+FAILED = 4  # could not pay what was due from cash and credit; its jobs are gone
+STATUS_NAMES = {
+    OPEN: "open",
+    CLOSED_ORDER: "closed_order",
+    CLOSED_WORKERS: "closed_workers",
+    CLOSED_DEMAND: "closed_demand",
+    FAILED: "failed",
+}
+NEVER = np.iinfo(np.int32).max  # a day that never comes
+INSTRUMENTS = (
+    "loan_forbearance",
+    "interest_subsidy",
+    "tax_relief",
+    "social_insurance_exemption",
+    "rent_relief",
+    "green_channel",
+    "one_to_one_service",
+)
+DRIVERS = ("none", "outings", "shopping", "freight", "farm")
+
+
+@dataclass
+class Demand:
+    """Today's demand for each sector's output relative to a normal day (1 = normal)."""
+
+    by_sector: np.ndarray
+
+
+@dataclass
+class Accounts:
+    """One day's flows of every firm (CNY, one value per firm) and what relief paid."""
+
+    revenue: np.ndarray
+    costs: np.ndarray
+    relief: np.ndarray
+    new_credit: np.ndarray
+    repayments: np.ndarray
+    wages: np.ndarray
+    relief_by_instrument: dict[str, float] = field(default_factory=dict)
+    bank_extended: float = 0.0  # principal renewed only because of forbearance
+    bank_loss: float = 0.0  # loans and credit of firms that failed today
+    identity_error: float = 0.0  # largest |cash change - flows| over firms
+    failed_today: int = 0
+    approvals: int = 0
+
+
+class Enterprises:
+    """The district's firms: one row per firm in numpy arrays, updated for all at once.
+
+    A firm's normal day: revenue ``rev0`` (employees x revenue per worker of its
+    sector); purchased inputs, wages, employer social insurance, rent, interest, VAT and
+    land-use and property tax. It holds cash for a runway drawn from the Chinese SME
+    survey (months of a normal day's fixed outgoings with no revenue), may have a bank
+    loan falling due on a day of the year, and a credit line. A closed firm pays a share
+    of its wages. Each day (``update``): firms close by order,
+    for lack of workers or of demand; closed firms apply to reopen when the reason has
+    passed and are approved with a capacity; then every firm books the day's revenue and
+    costs, relief pays part of the costs, maturing loans are renewed or repaid, and a
+    firm that cannot pay from cash and credit fails. Stoppages start disputes that tie
+    up cash until resolved.
+
+    The cash identity holds for every firm every day: ``cash change = revenue - costs +
+    relief + new credit - repayments``.
+
+    Args:
+        pop: The district's population (firms, employees).
+        cfg: Economy configuration.
+        streams: The run's random streams.
+        scale: Residents relative to the reference district (capacities scale with it).
+        drivers: What drives each sector's demand (one of ``DRIVERS`` per sector).
+    """
+
+    def __init__(
+        self,
+        pop: Population,
+        cfg: EconomyConfig,
+        streams: Streams,
+        scale: float,
+        drivers: list[str],
+    ) -> None:
+        self.cfg = cfg
+        self.pop = pop
+        self.streams = streams
+        self.scale = scale
+        n = pop.n_firms
+        self.n = n
+        sector = pop.firm_sector.astype(np.int64)
+        size = pop.firm_size_class.astype(np.int64)
+        self.sector, self.size = sector, size
+        emp = pop.firm_employees.astype(np.float64)
+        self.employees = emp
+        self.drivers = np.array([DRIVERS.index(d) for d in drivers])
+        by_sector = lambda name: np.asarray(getattr(cfg, name), dtype=float)[sector]  # noqa: E731
+        self.rev0 = emp * by_sector("revenue_per_worker_day_by_sector")
+        self.input_share = by_sector("input_share_by_sector")
+        self.wage0 = emp * by_sector("wage_day_by_sector")
+        self.rent0 = emp * by_sector("rent_per_worker_day_by_sector")
+        self.tax0 = emp * cfg.property_tax_per_worker_day
+        self.min_demand = by_sector("min_demand_share_by_sector")
+        self.general = np.asarray(cfg.general_taxpayer_by_size, dtype=bool)[size]
+        keys = np.arange(n)
+        self.state_premises = streams.uniform("economy.premises", keys) < cfg.state_premises_share
+        has_loan = streams.uniform("economy.loan", keys) < np.asarray(cfg.loan_share_by_size)[size]
+        self.loan = np.where(has_loan, cfg.loan_days_of_revenue * self.rev0, 0.0)
+        due = np.floor(streams.uniform("economy.due", keys) * cfg.loan_term_days).astype(np.int64)
+        self.due = np.where(has_loan, due, NEVER)
+        self.closed_wage_share = np.asarray(cfg.closed_wage_share_by_size, dtype=float)[size]
+        # a normal day's fixed outgoings: what the survey's cash runway is measured in
+        fixed = (
+            self.wage0 * (1 + cfg.social_insurance_rate)
+            + self.rent0
+            + self.loan * cfg.interest_rate / 365.0
+            + self.tax0
+        )
+        edges = np.asarray(cfg.runway_months, dtype=float)
+        u = streams.uniform("economy.runway", keys)
+        b = np.minimum(
+            np.searchsorted(np.cumsum(cfg.runway_shares), u, side="right"), edges.size - 2
+        )
+        v = streams.uniform("economy.runway_within", keys)
+        months = edges[b] + v * (edges[b + 1] - edges[b])
+        self.runway_days = months * 30.0 * np.asarray(cfg.runway_factor_by_size)[size]
+        self.cash = self.runway_days * fixed
+        self.cash0 = self.cash.copy()
+        self.credit_limit = cfg.credit_line_days * fixed
+        self.credit_used = np.zeros(n)
+        self.frozen = np.zeros(n)
+        self.status = np.zeros(n, dtype=np.int8)
+        self.applied = np.full(n, -1, dtype=np.int64)  # day of the open application, -1 none
+        self.low_days = np.zeros(n, dtype=np.int32)
+        self.ever_closed = np.zeros(n, dtype=bool)
+        self.stoppages = np.zeros(n, dtype=np.int32)
+        self.closed_in: dict[str, np.ndarray] = {}  # month -> firms closed on some day of it
+        # households' income: wages and farm sales, smoothed by savings
+        self.normal_wages = float(self.wage0.sum())
+        self.income_ratio = 1.0
+
+    # ------------------------------------------------------------------ masks
+    def eligible(self, params: Any, where: str) -> np.ndarray:
+        """Firms a relief policy's ``sizes`` and ``sectors`` cover (None: all)."""
+        mask = np.ones(self.n, dtype=bool)
+        for name, names, codes in (
+            ("sizes", self.pop.size_classes, self.size),
+            ("sectors", self.pop.sectors, self.sector),
+        ):
+            chosen = getattr(params, name, None)
+            if chosen is None:
+                continue
+            unknown = [c for c in chosen if c not in names]
+            if unknown or not isinstance(chosen, list):
+                raise ConfigError(f"{where}.{name} must be a list among {names}, got {chosen!r}")
+            mask &= np.isin(codes, [names.index(c) for c in chosen])
+        return mask
+
+    def demand(
+        self,
+        outings: float,
+        necessities: float,
+        freight: float,
+        farm: float,
+    ) -> Demand:
+        """Today's demand by sector, from the day's trips, supply and households' income.
+
+        Args:
+            outings: Other trips relative to a normal day.
+            necessities: Necessities bought (market and online) relative to a normal day.
+            freight: Commercial vehicle trips (and delivery vans) relative to normal.
+            farm: Farm produce sold relative to the farmers' output.
+
+        Returns:
+            Demand by sector (1 = normal).
+        """
+        spend = 1.0 - self.cfg.mpc * (1.0 - self.income_ratio)
+        out = outings * spend
+        values = np.array([1.0, out, 0.5 * necessities + 0.5 * out, freight, farm])
+        return Demand(values[self.drivers])
+
+    def update(
+        self,
+        day: int,
+        demand: Demand,
+        workers: np.ndarray,
+        ordered: np.ndarray,
+        relief: dict[str, tuple[Any, np.ndarray]],
+        approval_factor: float,
+        approval_days: int,
+        dispute_days: float,
+        month: str = "",
+    ) -> Accounts:
+        """One day of every firm: status changes, then the day's accounts.
+
+        Args:
+            day: Day index.
+            demand: Today's demand by sector.
+            workers: Employees of each firm who can come to work today.
+            ordered: Firms ordered closed today (work stoppage).
+            relief: Relief in force today: instrument -> (parameters, eligible firms).
+            approval_factor: Multiplier on the approval capacity (one-to-one service).
+            approval_days: Days an application takes at least today.
+            dispute_days: Mean days to resolve a dispute today.
+            month: Calendar month of the day (``2020-02``), for closures by month.
+
+        Returns:
+            The day's flows.
+        """
+        c = self.cfg
+        st = self.status
+        alive = st != FAILED
+        share = np.where(self.employees > 0, workers / np.maximum(self.employees, 1), 1.0)
+        d = demand.by_sector[self.sector]
+        low = d < self.min_demand
+        self.low_days = np.where(low, self.low_days + 1, 0)
+        # closures of open firms
+        was_open = st == OPEN
+        to_order = was_open & ordered
+        to_workers = was_open & ~ordered & (share < c.min_workers_share)
+        to_demand = was_open & ~ordered & ~to_workers & (self.low_days >= c.demand_closure_days)
+        st[to_order] = CLOSED_ORDER
+        st[to_workers] = CLOSED_WORKERS
+        st[to_demand] = CLOSED_DEMAND
+        stopped = np.flatnonzero(to_order | to_workers | to_demand)
+        self.ever_closed[stopped] = True
+        self.stoppages[stopped] += 1
+        self._disputes(day, stopped, dispute_days)
+        # applications and approvals
+        closed = alive & (st != OPEN)
+        ready = closed & ~ordered & (share >= c.min_workers_share) & (d >= c.resume_demand_share)
+        self.applied[closed & ~ready] = -1  # the reason is back: the application lapses
+        self.applied[ready & (self.applied < 0)] = day
+        due = np.flatnonzero(ready & (self.applied >= 0) & (self.applied <= day - approval_days))
+        cap = scaled_count(round(c.approval_capacity * approval_factor), self.scale, minimum=0)
+        if due.size > cap:
+            due = due[np.lexsort((due, self.applied[due]))][:cap]
+        st[due] = OPEN
+        self.applied[due] = -1
+        self.low_days[due] = 0
+        acc = self._book(day, d, share, relief)
+        acc.approvals = int(due.size)
+        shut = self.status != OPEN
+        if month in self.closed_in:
+            self.closed_in[month] |= shut
+        else:
+            self.closed_in[month] = shut
+        return acc
+
+    def _disputes(self, day: int, stopped: np.ndarray, mean_days: float) -> None:
+        """Open disputes are resolved (their cash released); stoppages start new ones.
+
+        A dispute is resolved on any day with probability ``1 / mean_days`` (so a green
+        channel speeds up the disputes already open, too).
+        """
+        c = self.cfg
+        open_ = np.flatnonzero(self.frozen > 0)
+        if open_.size:
+            u = self.streams.uniform("economy.dispute_resolved", day, open_)
+            self.frozen[open_[u < 1.0 / max(mean_days, 1.0)]] = 0.0
+        if stopped.size == 0:
+            return
+        u = self.streams.uniform("economy.dispute", day, stopped)
+        hit = stopped[u < c.dispute_prob]
+        tie = np.minimum(c.dispute_frozen_days * self.rev0[hit], np.maximum(self.cash[hit], 0.0))
+        self.frozen[hit] += tie
+
+    def _book(
+        self,
+        day: int,
+        d: np.ndarray,
+        share: np.ndarray,
+        relief: dict[str, tuple[Any, np.ndarray]],
+    ) -> Accounts:
+        """Revenue, costs, relief, loans and credit of the day; failures."""
+        c = self.cfg
+        st = self.status
+        alive = st != FAILED
+        is_open = st == OPEN
+        revenue = np.where(is_open, self.rev0 * d * np.minimum(share, 1.0), 0.0)
+        inputs = self.input_share * revenue
+        wages = np.where(is_open, self.wage0, self.wage0 * self.closed_wage_share) * alive
+        si = c.social_insurance_rate * wages
+        rent = self.rent0 * alive
+        interest = self.loan * c.interest_rate / 365.0 * alive
+        tax = self.tax0 * alive
+        vat_small = c.vat_rate_small * revenue
+        vat = np.where(self.general, c.vat_rate_general * (revenue - inputs), vat_small)
+        costs = inputs + wages + si + rent + interest + tax + vat
+        # relief pays (or waives) part of the costs
+        paid = np.zeros(self.n)
+        by: dict[str, float] = {}
+
+        def give(name: str, amount: np.ndarray) -> None:
+            nonlocal paid
+            paid = paid + amount
+            by[name] = by.get(name, 0.0) + float(amount.sum())
+
+        if "interest_subsidy" in relief:
+            p, elig = relief["interest_subsidy"]
+            give("interest_subsidy", interest * float(p.share) * elig)
+        if "tax_relief" in relief:
+            p, elig = relief["tax_relief"]
+            cut = (c.vat_rate_small - min(float(p.vat_rate_small), c.vat_rate_small)) * revenue
+            waived = np.where(self.general, 0.0, cut)
+            if p.property_tax_exempt:
+                waived = waived + tax
+            give("tax_relief", waived * elig)
+        if "social_insurance_exemption" in relief:
+            p, elig = relief["social_insurance_exemption"]
+            give("social_insurance_exemption", si * float(p.share) * elig)
+        if "rent_relief" in relief:
+            p, elig = relief["rent_relief"]
+            give("rent_relief", rent * float(p.share) * elig * self.state_premises)
+        # maturing loans: renewed, or repaid from cash
+        repay = np.zeros(self.n)
+        bank_extended = 0.0
+        maturing = np.flatnonzero(alive & (self.due == day))
+        if maturing.size:
+            u = self.streams.uniform("economy.rollover", day, maturing)
+            p_roll = np.where(is_open[maturing], c.rollover_prob, c.rollover_prob_closed)
+            renewed = u < p_roll
+            if "loan_forbearance" in relief:
+                _, elig = relief["loan_forbearance"]
+                forced = ~renewed & elig[maturing]
+                bank_extended = float(self.loan[maturing[forced]].sum())
+                renewed |= forced
+            self.due[maturing[renewed]] += c.loan_term_days
+            called = maturing[~renewed]
+            repay[called] = self.loan[called]
+            self.loan[called] = 0.0
+            self.due[called] = NEVER
+        # the credit line is paid back from cash above the firm's usual holdings
+        surplus = np.maximum(self.cash + revenue - costs + paid - repay - self.cash0, 0.0)
+        back = np.minimum(self.credit_used, surplus) * alive
+        repay = repay + back
+        self.credit_used -= back
+        before = self.cash.copy()
+        cash = self.cash + revenue - costs + paid - repay
+        # a shortfall is drawn on the credit line; what it cannot cover, the firm fails on
+        short = np.maximum(self.frozen - cash, 0.0) * alive
+        draw = np.minimum(short, self.credit_limit - self.credit_used)
+        self.credit_used += draw
+        cash = cash + draw
+        fail = np.flatnonzero(alive & (cash - self.frozen < -1e-9))
+        bank_loss = 0.0
+        if fail.size:
+            st[fail] = FAILED
+            bank_loss = float(self.loan[fail].sum() + self.credit_used[fail].sum())
+            self.frozen[fail] = 0.0
+            self.applied[fail] = -1
+        self.cash = cash
+        flows = revenue - costs + paid + draw - repay
+        err = float(np.abs(self.cash - before - flows).max()) if self.n else 0.0
+        return Accounts(
+            revenue=revenue,
+            costs=costs,
+            relief=paid,
+            new_credit=draw,
+            repayments=repay,
+            wages=wages,
+            relief_by_instrument=by,
+            bank_extended=bank_extended,
+            bank_loss=bank_loss,
+            identity_error=err,
+            failed_today=int(fail.size),
+        )
+
+    def note_income(self, wages: float, farm: float, normal_farm: float, days: float) -> None:
+        """Households' income today relative to normal, smoothed by their savings."""
+        normal = self.normal_wages + normal_farm
+        today = (wages + farm) / normal if normal > 0 else 1.0
+        self.income_ratio += (today - self.income_ratio) / max(days, 1.0)

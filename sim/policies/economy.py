@@ -1,0 +1,216 @@
+"""The economy's measures: work stoppage, and relief acting on firms' balance sheets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config import check_nonneg, check_positive, check_prob
+from sim.errors import ConfigError
+from sim.policies.base import Policy, register
+
+if TYPE_CHECKING:
+    from sim.model import DistrictModel
+
+
+def _check_names(where: str, key: str, value: object) -> None:
+    """Raise ConfigError unless ``value`` is None or a list of strings."""
+    if value is not None and (
+        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+    ):
+        raise ConfigError(f"{where}.{key} must be a list of names or null, got {value!r}")
+
+
+@register
+class WorkStoppage(Policy):
+    """Firms closed by order (the extended Spring Festival holiday, F13).
+
+    Every firm outside ``exempt_sectors`` closes; when the order ends a firm applies to
+    resume and waits for approval (``economy.approval_*``, ``one_to_one_service``).
+    Jiangsu: no resumption before 24:00 on 2020-02-09 except essential sectors.
+    """
+
+    kind = "work_stoppage"
+
+    @dataclass
+    class Params:
+        """Parameters of ``work_stoppage``."""
+
+        exempt_sectors: list[str] | None = None  # sectors that keep working (null: none)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            _check_names(where, "exempt_sectors", self.exempt_sectors)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Order today's closures."""
+        model.mods.stoppage = self.params
+
+
+class Relief(Policy):
+    """A relief instrument for the firms of some sizes and sectors (None: all).
+
+    Each acts on one flow of the balance sheet; what it pays or waives is counted as
+    its fiscal (or bank) cost.
+    """
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Put the instrument in force today (one entry of a kind at a time)."""
+        model.mods.relief[self.kind] = (self.params, self.index)
+
+
+def _check_eligibility(params: object, where: str) -> None:
+    _check_names(where, "sizes", getattr(params, "sizes", None))
+    _check_names(where, "sectors", getattr(params, "sectors", None))
+
+
+SMES = ["individual", "micro", "small", "medium"]
+
+
+@register
+class LoanForbearance(Relief):
+    """No calling, cutting or squeezing of loans (F14): maturing loans are renewed.
+
+    Loans of eligible firms that the bank would not have renewed are renewed anyway;
+    their principal is counted as credit the banks extended (a bank cost, not fiscal).
+    PBC/CBIRC notices: principal and interest due from 2020-01-25 deferrable to
+    2020-06-30.
+    """
+
+    kind = "loan_forbearance"
+
+    @dataclass
+    class Params:
+        """Parameters of ``loan_forbearance``."""
+
+        sizes: list[str] | None = None  # size classes covered (null: all)
+        sectors: list[str] | None = None  # sectors covered (null: all)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            _check_eligibility(self, where)
+
+
+@register
+class InterestSubsidy(Relief):
+    """The government pays a share of eligible firms' interest (F14; Huai'an: 50%)."""
+
+    kind = "interest_subsidy"
+
+    @dataclass
+    class Params:
+        """Parameters of ``interest_subsidy``."""
+
+        share: float = 0.5  # share of interest paid (Huai'an "13 measures", Feb 2020)
+        sizes: list[str] | None = None  # size classes covered (null: all)
+        sectors: list[str] | None = None  # sectors covered (null: all)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.share", self.share)
+            _check_eligibility(self, where)
+
+
+@register
+class TaxRelief(Relief):
+    """VAT cut for small-scale taxpayers and land-use and property tax exemption (F14)."""
+
+    kind = "tax_relief"
+
+    @dataclass
+    class Params:
+        """Parameters of ``tax_relief``."""
+
+        vat_rate_small: float = 0.01  # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
+        property_tax_exempt: bool = True  # land-use and property tax waived (Jiangsu, Feb 2020)
+        sizes: list[str] | None = None  # size classes covered (null: all)
+        sectors: list[str] | None = None  # sectors covered (null: all)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.vat_rate_small", self.vat_rate_small)
+            _check_eligibility(self, where)
+
+
+@register
+class SocialInsuranceExemption(Relief):
+    """Employer social insurance contributions waived (national policy, Feb 2020)."""
+
+    kind = "social_insurance_exemption"
+
+    @dataclass
+    class Params:
+        """Parameters of ``social_insurance_exemption``."""
+
+        share: float = 1.0  # share of employer contributions waived
+        sizes: list[str] | None = None  # size classes covered (null: all)
+        sectors: list[str] | None = None  # sectors covered (null: all)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.share", self.share)
+            _check_eligibility(self, where)
+
+
+@register
+class RentRelief(Relief):
+    """Rent waived on state-owned premises (F14; NDRC: three months in H1 2020)."""
+
+    kind = "rent_relief"
+
+    @dataclass
+    class Params:
+        """Parameters of ``rent_relief``."""
+
+        share: float = 1.0  # share of the rent waived
+        sizes: list[str] | None = None  # size classes covered (null: all)
+        sectors: list[str] | None = None  # sectors covered (null: all)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_prob(f"{where}.share", self.share)
+            _check_eligibility(self, where)
+
+
+@register
+class GreenChannel(Relief):
+    """Priority handling of contract and labour disputes from stopped work (F15)."""
+
+    kind = "green_channel"
+
+    @dataclass
+    class Params:
+        """Parameters of ``green_channel``."""
+
+        dispute_days: float = 20.0  # mean days to resolve a dispute (assumption)
+        cost_per_day_cny: float = 20000.0  # courts' extra staff time a day, full scale (assumption)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_positive(f"{where}.dispute_days", self.dispute_days)
+            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+
+
+@register
+class OneToOneService(Relief):
+    """Liaison officials serving private firms one to one (F16): faster resumption."""
+
+    kind = "one_to_one_service"
+
+    @dataclass
+    class Params:
+        """Parameters of ``one_to_one_service``."""
+
+        capacity_factor: float = 2.0  # approvals a day, relative (assumption)
+        approval_days: int = 1  # days an application takes at least (assumption)
+        cost_per_day_cny: float = 30000.0  # officials' time a day, full scale (assumption)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_positive(f"{where}.capacity_factor", self.capacity_factor)
+            if self.approval_days < 0:
+                raise ConfigError(
+                    f"{where}.approval_days must be a non-negative integer, "
+                    f"got {self.approval_days}"
+                )
+            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
