@@ -61,6 +61,9 @@ class Accounts:
     identity_error: float = 0.0  # largest |cash change - flows| over firms
     failed_today: int = 0
     approvals: int = 0
+    closed: dict[int, np.ndarray] = field(default_factory=dict)  # status -> firms closed today
+    reopened: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    failed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 class Enterprises:
@@ -255,6 +258,12 @@ class Enterprises:
         self.low_days[due] = 0
         acc = self._book(day, d, share, relief)
         acc.approvals = int(due.size)
+        acc.reopened = due
+        acc.closed = {
+            CLOSED_ORDER: np.flatnonzero(to_order),
+            CLOSED_WORKERS: np.flatnonzero(to_workers),
+            CLOSED_DEMAND: np.flatnonzero(to_demand),
+        }
         shut = self.status != OPEN
         if month in self.closed_in:
             self.closed_in[month] |= shut
@@ -379,6 +388,7 @@ class Enterprises:
             bank_loss=bank_loss,
             identity_error=err,
             failed_today=int(fail.size),
+            failed=fail,
         )
 
     def note_income(self, wages: float, farm: float, normal_farm: float, days: float) -> None:

@@ -753,6 +753,10 @@ class DistrictModel(mesa.Model):
         f.note_income(
             float(acc.wages.sum()), sd.farm_sold_cny, sup.farm_output, c.income_smoothing_days
         )
+        for code, firms in acc.closed.items():
+            self.events.add(day, "firm", f"close ({STATUS_NAMES[code]})", firms)
+        self.events.add(day, "firm", "reopen", acc.reopened)
+        self.events.add(day, "firm", "fail", acc.failed)
         self.accounts = acc
 
     def record(
