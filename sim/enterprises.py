@@ -161,18 +161,22 @@ class Enterprises:
     def eligible(self, params: Any, where: str) -> np.ndarray:
         """Firms a relief policy's ``sizes`` and ``sectors`` cover (None: all)."""
         mask = np.ones(self.n, dtype=bool)
-        for name, names, codes in (
-            ("sizes", self.pop.size_classes, self.size),
-            ("sectors", self.pop.sectors, self.sector),
-        ):
+        for name, codes in (("sizes", self.size), ("sectors", self.sector)):
             chosen = getattr(params, name, None)
-            if chosen is None:
-                continue
-            unknown = [c for c in chosen if c not in names]
-            if unknown or not isinstance(chosen, list):
-                raise ConfigError(f"{where}.{name} must be a list among {names}, got {chosen!r}")
-            mask &= np.isin(codes, [names.index(c) for c in chosen])
+            if chosen is not None:
+                mask &= np.isin(codes, self.codes(name, chosen, f"{where}.{name}"))
         return mask
+
+    def codes(self, kind: str, chosen: Any, key: str) -> list[int]:
+        """Codes of the size classes (``sizes``) or sectors named in ``chosen``.
+
+        Raises:
+            ConfigError: If ``chosen`` is not a list of valid names (naming ``key``).
+        """
+        names = self.pop.size_classes if kind == "sizes" else self.pop.sectors
+        if not isinstance(chosen, list) or any(c not in names for c in chosen):
+            raise ConfigError(f"{key} must be a list among {names}, got {chosen!r}")
+        return [names.index(c) for c in chosen]
 
     def demand(
         self,
@@ -286,8 +290,8 @@ class Enterprises:
             return
         u = self.streams.uniform("economy.dispute", day, stopped)
         hit = stopped[u < c.dispute_prob]
-        tie = np.minimum(c.dispute_frozen_days * self.rev0[hit], np.maximum(self.cash[hit], 0.0))
-        self.frozen[hit] += tie
+        free = np.maximum(self.cash[hit] - self.frozen[hit], 0.0)
+        self.frozen[hit] += np.minimum(c.dispute_frozen_days * self.rev0[hit], free)
 
     def _book(
         self,
@@ -338,6 +342,7 @@ class Enterprises:
             give("rent_relief", rent * float(p.share) * elig * self.state_premises)
         # maturing loans: renewed, or repaid from cash
         repay = np.zeros(self.n)
+        called_today = np.zeros(self.n)
         bank_extended = 0.0
         maturing = np.flatnonzero(alive & (self.due == day))
         if maturing.size:
@@ -352,6 +357,7 @@ class Enterprises:
             self.due[maturing[renewed]] += c.loan_term_days
             called = maturing[~renewed]
             repay[called] = self.loan[called]
+            called_today[called] = self.loan[called]
             self.loan[called] = 0.0
             self.due[called] = NEVER
         # the credit line is paid back from cash above the firm's usual holdings
@@ -363,14 +369,17 @@ class Enterprises:
         cash = self.cash + revenue - costs + paid - repay
         # a shortfall is drawn on the credit line; what it cannot cover, the firm fails on
         short = np.maximum(self.frozen - cash, 0.0) * alive
-        draw = np.minimum(short, self.credit_limit - self.credit_used)
+        draw = np.minimum(short, np.maximum(self.credit_limit - self.credit_used, 0.0))
         self.credit_used += draw
         cash = cash + draw
         fail = np.flatnonzero(alive & (cash - self.frozen < -1e-9))
         bank_loss = 0.0
         if fail.size:
             st[fail] = FAILED
-            bank_loss = float(self.loan[fail].sum() + self.credit_used[fail].sum())
+            # what the banks lose: the loan (also one called today and not paid) and credit
+            bank_loss = float(
+                self.loan[fail].sum() + called_today[fail].sum() + self.credit_used[fail].sum()
+            )
             self.frozen[fail] = 0.0
             self.applied[fail] = -1
         self.cash = cash

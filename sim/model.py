@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import mesa
 import numpy as np
@@ -143,7 +142,7 @@ class DistrictModel(mesa.Model):
             if isinstance(p, Relief):
                 self.relief_masks[p.index] = self.firms.eligible(p.params, where)
             elif p.kind == "work_stoppage" and p.params.exempt_sectors is not None:
-                self.firms.eligible(SimpleNamespace(sectors=p.params.exempt_sectors), where)
+                self.firms.codes("sectors", p.params.exempt_sectors, f"{where}.exempt_sectors")
         self.accounts: Accounts | None = None
         self.workers_today = self.firms.employees.copy()
         self.mods = DailyModifiers()
