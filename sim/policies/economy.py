@@ -59,9 +59,17 @@ class Relief(Policy):
         model.mods.relief[self.kind] = (self.params, self.index)
 
 
-def _check_eligibility(params: object, where: str) -> None:
-    _check_names(where, "sizes", getattr(params, "sizes", None))
-    _check_names(where, "sectors", getattr(params, "sectors", None))
+@dataclass
+class Eligibility:
+    """The firms a relief instrument covers: size classes and sectors (None: all)."""
+
+    sizes: list[str] | None = None  # size classes covered (null: all)
+    sectors: list[str] | None = None  # sectors covered (null: all)
+
+    def check(self, where: str) -> None:
+        """Raise ConfigError unless both are lists of names or None."""
+        _check_names(where, "sizes", self.sizes)
+        _check_names(where, "sectors", self.sectors)
 
 
 SMES = ["individual", "micro", "small", "medium"]
@@ -80,15 +88,8 @@ class LoanForbearance(Relief):
     kind = "loan_forbearance"
 
     @dataclass
-    class Params:
-        """Parameters of ``loan_forbearance``."""
-
-        sizes: list[str] | None = None  # size classes covered (null: all)
-        sectors: list[str] | None = None  # sectors covered (null: all)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            _check_eligibility(self, where)
+    class Params(Eligibility):
+        """Parameters of ``loan_forbearance`` (only which firms it covers)."""
 
 
 @register
@@ -98,17 +99,15 @@ class InterestSubsidy(Relief):
     kind = "interest_subsidy"
 
     @dataclass
-    class Params:
-        """Parameters of ``interest_subsidy``."""
+    class Params(Eligibility):
+        """Parameters of ``interest_subsidy`` (and which firms it covers)."""
 
         share: float = 0.5  # share of interest paid (Huai'an "13 measures", Feb 2020)
-        sizes: list[str] | None = None  # size classes covered (null: all)
-        sectors: list[str] | None = None  # sectors covered (null: all)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_prob(f"{where}.share", self.share)
-            _check_eligibility(self, where)
+            super().check(where)
 
 
 @register
@@ -118,18 +117,16 @@ class TaxRelief(Relief):
     kind = "tax_relief"
 
     @dataclass
-    class Params:
-        """Parameters of ``tax_relief``."""
+    class Params(Eligibility):
+        """Parameters of ``tax_relief`` (and which firms it covers)."""
 
         vat_rate_small: float = 0.01  # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
         property_tax_exempt: bool = True  # land-use and property tax waived (Jiangsu, Feb 2020)
-        sizes: list[str] | None = None  # size classes covered (null: all)
-        sectors: list[str] | None = None  # sectors covered (null: all)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_prob(f"{where}.vat_rate_small", self.vat_rate_small)
-            _check_eligibility(self, where)
+            super().check(where)
 
 
 @register
@@ -139,17 +136,15 @@ class SocialInsuranceExemption(Relief):
     kind = "social_insurance_exemption"
 
     @dataclass
-    class Params:
-        """Parameters of ``social_insurance_exemption``."""
+    class Params(Eligibility):
+        """Parameters of ``social_insurance_exemption`` (and which firms it covers)."""
 
         share: float = 1.0  # share of employer contributions waived
-        sizes: list[str] | None = None  # size classes covered (null: all)
-        sectors: list[str] | None = None  # sectors covered (null: all)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_prob(f"{where}.share", self.share)
-            _check_eligibility(self, where)
+            super().check(where)
 
 
 @register
@@ -159,17 +154,15 @@ class RentRelief(Relief):
     kind = "rent_relief"
 
     @dataclass
-    class Params:
-        """Parameters of ``rent_relief``."""
+    class Params(Eligibility):
+        """Parameters of ``rent_relief`` (and which firms it covers)."""
 
         share: float = 1.0  # share of the rent waived
-        sizes: list[str] | None = None  # size classes covered (null: all)
-        sectors: list[str] | None = None  # sectors covered (null: all)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_prob(f"{where}.share", self.share)
-            _check_eligibility(self, where)
+            super().check(where)
 
 
 @register

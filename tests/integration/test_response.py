@@ -2,28 +2,16 @@
 
 import numpy as np
 import pytest
-import yaml
 
 import sim
 from sim.quarantine import FACILITY, HOME
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 IMPORTS = "disease.importation=[{start: '2020-01-20', stop: '2020-02-08', per_day: 2000}]"
 
 
 def run_with(tmp_path, policies, *overrides, days=40):
-    f = tmp_path / "s.yaml"
-    f.write_text(
-        yaml.safe_dump(
-            {
-                "name": "s",
-                "description": "test",
-                "start_date": "2020-01-20",
-                "end_date": "2020-05-18",
-                "policies": policies,
-            }
-        )
-    )
+    f = scenario_file(tmp_path, policies)
     cfg = small_config("population.residents=20000", f"days={days}", f"scenario={f}", *overrides)
     return sim.run(cfg)
 

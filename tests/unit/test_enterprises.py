@@ -5,7 +5,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +22,7 @@ from sim.enterprises import (
 from sim.errors import ConfigError
 from sim.policies import REGISTRY
 from sim.population import scaled_count
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 NO_IMPORTS = "disease.importation=[]"
 FLOW_KINDS = (
@@ -44,18 +43,7 @@ STOPPAGE = {
 
 def model_with(tmp_path, policies, *overrides, days=30, residents=20000, name="s"):
     """A model (not yet run) of a small world under a temporary scenario of ``policies``."""
-    f = tmp_path / f"{name}.yaml"
-    f.write_text(
-        yaml.safe_dump(
-            {
-                "name": name,
-                "description": "test",
-                "start_date": "2020-01-20",
-                "end_date": "2020-05-18",
-                "policies": policies,
-            }
-        )
-    )
+    f = scenario_file(tmp_path, policies, name=name)
     cfg = small_config(
         f"population.residents={residents}", f"days={days}", f"scenario={f}", *overrides
     )

@@ -4,14 +4,13 @@ import datetime as dt
 
 import numpy as np
 import pytest
-import yaml
 
 import sim
 from sim.config import validate
 from sim.errors import ConfigError
 from sim.policies import build_policy
 from sim.scenario import load_scenario
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 START = dt.date(2020, 1, 20)
 STRESS = "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"
@@ -41,22 +40,6 @@ MOBILITY_COLUMNS = [
     "farmer_unsold_value_cny",
     "staff_hours_delivery",
 ]
-
-
-def scenario_file(tmp_path, policies, name="s"):
-    f = tmp_path / f"{name}.yaml"
-    f.write_text(
-        yaml.safe_dump(
-            {
-                "name": name,
-                "description": "test",
-                "start_date": "2020-01-20",
-                "end_date": "2020-05-18",
-                "policies": policies,
-            }
-        )
-    )
-    return f
 
 
 def model_with(tmp_path, policies, *overrides, days=30, residents=10000):

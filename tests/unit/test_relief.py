@@ -4,29 +4,21 @@ import datetime as dt
 
 import numpy as np
 import pytest
-import yaml
 
 import sim
 from sim.enterprises import CLOSED_ORDER, FAILED, INSTRUMENTS, OPEN
 from sim.errors import ConfigError
 from sim.population import scaled_count
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 BANK = "loan_forbearance"
 FISCAL = [k for k in INSTRUMENTS if k != BANK]
 FLOW_DAYS = 20
 
 
-def scenario_file(tmp_path, name, base, drop=(), policies=()):
+def derived(tmp_path, name, base, drop=(), policies=()):
     """A temporary scenario derived from ``base``: ``drop`` removed, ``policies`` added."""
-    raw = {"name": name, "description": "test", "base": base}
-    if drop:
-        raw["drop"] = list(drop)
-    if policies:
-        raw["policies"] = list(policies)
-    f = tmp_path / f"{name}.yaml"
-    f.write_text(yaml.safe_dump(raw))
-    return f
+    return scenario_file(tmp_path, policies, name=name, base=base, drop=list(drop))
 
 
 def model(scenario, *overrides, residents=20000, days=FLOW_DAYS, seed=1):
@@ -103,7 +95,7 @@ def test_each_instrument_pays_exactly_its_flow_to_eligible_firms(tmp_path, base_
     kind = case.removesuffix("_vat_only")
     params = CASES[case]
     entry = {"kind": kind, "start": 0, **params}
-    m = model(scenario_file(tmp_path, f"with_{case}", "no_relief", policies=[entry]))
+    m = model(derived(tmp_path, f"with_{case}", "no_relief", policies=[entry]))
     base, base_days = base_run
     f, pop = m.firms, m.pop
     elig = np.isin(f.size, [pop.size_classes.index(x) for x in params.get("sizes", [])])
@@ -190,7 +182,7 @@ def test_fiscal_cost_is_the_sum_of_the_fiscal_instruments():
 )
 def test_unknown_sizes_or_sectors_are_errors(tmp_path, extra, key, names):
     entry = {"kind": "rent_relief", "start": 0, **extra}
-    f = scenario_file(tmp_path, "bad", "no_relief", policies=[entry])
+    f = derived(tmp_path, "bad", "no_relief", policies=[entry])
     with pytest.raises(ConfigError, match=rf"rent_relief.*\b{key}\b") as err:
         model(f, residents=3000, days=5)
     for name in names:
@@ -199,14 +191,14 @@ def test_unknown_sizes_or_sectors_are_errors(tmp_path, extra, key, names):
 
 def test_unknown_exempt_sectors_of_a_stoppage_are_errors(tmp_path):
     entry = {"kind": "work_stoppage", "start": 0, "exempt_sectors": ["mining"]}
-    f = scenario_file(tmp_path, "bad", "no_relief", drop=["work_stoppage"], policies=[entry])
+    f = derived(tmp_path, "bad", "no_relief", drop=["work_stoppage"], policies=[entry])
     with pytest.raises(ConfigError, match=r"work_stoppage.*'agriculture'.*got \['mining'\]"):
         model(f, residents=3000, days=5)
 
 
 def test_unknown_exempt_sectors_error_names_the_key(tmp_path):
     entry = {"kind": "work_stoppage", "start": 0, "exempt_sectors": ["mining"]}
-    f = scenario_file(tmp_path, "bad", "no_relief", drop=["work_stoppage"], policies=[entry])
+    f = derived(tmp_path, "bad", "no_relief", drop=["work_stoppage"], policies=[entry])
     with pytest.raises(ConfigError, match=r"\(work_stoppage\)\.exempt_sectors"):
         model(f, residents=3000, days=5)
 
@@ -239,7 +231,7 @@ def no_relief_runs():
 @pytest.mark.parametrize("kind", INSTRUMENTS)
 def test_each_instrument_alone_saves_firms_paired_by_seed(tmp_path, no_relief_runs, kind):
     others = [k for k in INSTRUMENTS if k != kind]
-    f = scenario_file(tmp_path, f"only_{kind}", "huaian_2020", drop=others)
+    f = derived(tmp_path, f"only_{kind}", "huaian_2020", drop=others)
     without, with_it = {}, {}
     for seed in SEEDS:
         without[seed], rates = no_relief_runs[seed]
@@ -270,7 +262,7 @@ def _day_90pct_reopened(m):
 
 def test_one_to_one_service_reopens_firms_sooner(tmp_path):
     entry = {"kind": "one_to_one_service", "start": "2020-02-10"}
-    f = scenario_file(tmp_path, "with_one_to_one", "no_relief", policies=[entry])
+    f = derived(tmp_path, "with_one_to_one", "no_relief", policies=[entry])
     base = model("no_relief", days=90)
     slow = _day_90pct_reopened(base)
     fast = _day_90pct_reopened(model(f, days=90))
@@ -288,19 +280,7 @@ def test_one_to_one_service_doubles_approvals_and_shortens_the_wait(tmp_path):
     end = 10
     stoppage = {"kind": "work_stoppage", "start": 2, "stop": end, "exempt_sectors": ["public"]}
     service = {"kind": "one_to_one_service", "start": end, "capacity_factor": 2.0}
-    f = tmp_path / "s.yaml"
-    f.write_text(
-        yaml.safe_dump(
-            {
-                "name": "s",
-                "description": "test",
-                "start_date": "2020-01-20",
-                "end_date": "2020-05-18",
-                "policies": [stoppage, service],
-            }
-        )
-    )
-    m = model(f, "disease.importation=[]", days=40)
+    m = model(scenario_file(tmp_path, [stoppage, service]), "disease.importation=[]", days=40)
     m.run()
     c = m.cfg
     scale = m.pop.n / c.population.reference_residents

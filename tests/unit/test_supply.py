@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
-import yaml
 
 import sim
 from sim.population import scaled_count
 from sim.quarantine import HOME
 from sim.supply import normal_shop_rate
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 NO_IMPORTS = "disease.importation=[]"
 STRESS = "disease.importation=[{start: 0, stop: 10, per_day: 2000}]"
@@ -22,18 +21,7 @@ NOBODY_THROUGH = {
 
 def model_with(tmp_path, policies, *overrides, days=30, residents=10000):
     """A model (not yet run) of a small world under a temporary scenario of ``policies``."""
-    f = tmp_path / "s.yaml"
-    f.write_text(
-        yaml.safe_dump(
-            {
-                "name": "s",
-                "description": "test",
-                "start_date": "2020-01-20",
-                "end_date": "2020-05-18",
-                "policies": policies,
-            }
-        )
-    )
+    f = scenario_file(tmp_path, policies)
     cfg = small_config(
         f"population.residents={residents}", f"days={days}", f"scenario={f}", *overrides
     )
