@@ -83,6 +83,8 @@ class Mobility:
         self.employed = np.flatnonzero(employed)
         self.workers = np.flatnonzero(employed | pop.farmer)
         self.worker_farmer = pop.farmer[self.workers]
+        self.worker_firm = np.where(self.worker_farmer, 0, pop.employer[self.workers])
+        self.worker_urban = pop.urban[self.workers]
         self.q_work = np.where(
             self.worker_farmer, cfg.farm_trip_prob, cfg.work_days_per_week / 7.0
         ).astype(np.float32)
@@ -92,6 +94,7 @@ class Mobility:
         firm_draw = streams.uniform("mobility.work_pass", np.arange(pop.n_firms))
         self.essential_firm = essential_sector[pop.firm_sector] | (firm_draw < cfg.essential_share)
         self.essential = employed & self.essential_firm[np.maximum(pop.employer, 0)]
+        self.worker_essential = self.essential[self.workers]
         band = np.clip(np.searchsorted(AGE_BAND_EDGES, pop.age, side="right") - 1, 0, 8)
         self.q_other = np.asarray(cfg.other_trip_prob, dtype=np.float32)[band]
         head = pop.household_start[:-1]
@@ -174,12 +177,11 @@ class Mobility:
         u = self.streams.day("mobility.work", day).random(self.workers.size, dtype=np.float32)
         go = (u < self.q_work) & able[self.workers]
         if employer_open is not None:  # employees go only to an open firm
-            emp = ~self.worker_farmer
-            go[emp] &= employer_open[pop.employer[self.workers[emp]]]
-        if applies is not None and hp is not None:
-            w = self.workers
-            allowed = ~applies[w] | self.essential[w] | (self.worker_farmer & hp.farm_work)
-            go &= allowed
+            go &= self.worker_farmer | employer_open[self.worker_firm]
+        if hp is not None:
+            kept_in = self._worker_applies(hp.applies_to)
+            farm = self.worker_farmer if hp.farm_work else False
+            go &= ~kept_in | self.worker_essential | farm
         went_work = np.zeros(n, dtype=bool)
         went_work[self.workers[go & ~self.worker_farmer]] = True
         n_work = int(np.count_nonzero(go))
@@ -202,7 +204,8 @@ class Mobility:
             forbidden = desire & (u < q * share)
             went_other = desire & ~forbidden & able
             legal_other = went_other.copy()
-            tries = np.flatnonzero(forbidden & able & (u < q * share * break_prob[grid]))
+            cand = np.flatnonzero(forbidden & able)
+            tries = cand[u[cand] < q[cand] * share[cand] * break_prob[grid[cand]]]
             ok = self.streams.uniform("mobility.through", day, tries) < through[grid[tries]]
             went_other[tries[ok]] = True
             broke += int(np.count_nonzero(ok))
@@ -274,6 +277,12 @@ class Mobility:
             applies = self._applies(mods.household_pass[1].applies_to)
             ok &= ~applies[e] | self.essential[e]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)
+
+    def _worker_applies(self, applies_to: str) -> np.ndarray:
+        """Workers a rule for ``all``, ``urban`` or ``rural`` residents covers."""
+        if applies_to == "all":
+            return np.ones(self.workers.size, dtype=bool)
+        return self.worker_urban if applies_to == "urban" else ~self.worker_urban
 
     def _applies(self, applies_to: str) -> np.ndarray:
         """Residents a rule for ``all``, ``urban`` or ``rural`` residents covers."""
