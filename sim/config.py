@@ -272,6 +272,7 @@ STAFF_TASKS = (
     "information",
 )
 PROGRESS_MODES = ("auto", "always", "never")
+DEMAND_DRIVERS = ("none", "outings", "shopping", "freight", "farm")  # see sim/enterprises.py
 
 
 def _fail(key: str, allowed: str, got: object) -> ConfigError:
@@ -598,10 +599,11 @@ def _validate_economy(e: EconomyConfig, f: FirmsConfig) -> None:
             else:
                 check_nonneg(f"{k}.{name}[{i}]", x)
     drivers = list(e.demand_driver_by_sector)
-    allowed = ["none", "outings", "shopping", "freight", "farm"]
-    if len(drivers) != n_sec or any(d not in allowed for d in drivers):
+    if len(drivers) != n_sec or any(d not in DEMAND_DRIVERS for d in drivers):
         raise _fail(
-            f"{k}.demand_driver_by_sector", f"a list of {n_sec} drivers among {allowed}", drivers
+            f"{k}.demand_driver_by_sector",
+            f"a list of {n_sec} drivers among {list(DEMAND_DRIVERS)}",
+            drivers,
         )
     for name in (
         "general_taxpayer_by_size",

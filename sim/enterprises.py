@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import EconomyConfig
+from sim.config import DEMAND_DRIVERS, EconomyConfig
 from sim.errors import ConfigError
 from sim.population import Population, scaled_count
 from sim.rng import Streams
@@ -35,7 +35,7 @@ INSTRUMENTS = (
     "green_channel",
     "one_to_one_service",
 )
-DRIVERS = ("none", "outings", "shopping", "freight", "farm")
+DRIVERS = DEMAND_DRIVERS  # what moves a sector's demand (order of ``Enterprises.demand``)
 
 
 @dataclass
