@@ -54,10 +54,12 @@ class Mobility:
     days, a farmer to the fields with ``farm_trip_prob``, every resident makes an other
     trip with a probability by age, and each household's shopper goes to market when
     the household restocks (``Supply``). The driver of a household with a vehicle makes
-    ``car_mode_share`` of their trips to work, errands and market by car; commercial traffic adds
-    ``freight_trips_per_1000`` vehicle trips a day per 1,000 residents. Passes forbid
-    trips; a forbidden trip is tried anyway with a probability that falls with the
-    grid's awareness, and gets through a checkpoint with the grid's through probability.
+    ``car_mode_share`` of their trips to work, errands and market by car; commercial
+    traffic adds ``freight_trips_per_1000`` vehicle trips a day per 1,000 residents.
+    Employees go to work only at an open firm. Passes forbid trips (work passes go to
+    firms: the essential sectors and ``essential_share`` of the others); a forbidden
+    trip is tried anyway with a probability that falls with the grid's awareness, and
+    gets through a checkpoint with the grid's through probability.
 
     Args:
         pop: The district's population.
