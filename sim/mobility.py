@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.config import MobilityConfig
 from sim.policies import DailyModifiers
+from sim.policies.mobility import closed, covered
 from sim.population import AGE_BAND_EDGES, Population
 from sim.rng import Streams
 from sim.supply import Shopping
@@ -171,7 +172,7 @@ class Mobility:
         pop, c = self.pop, self.cfg
         n = pop.n
         hp = mods.household_pass[1] if mods.household_pass is not None else None
-        applies = self._applies(hp.applies_to) if hp is not None else None
+        applies = covered(hp.applies_to, self.pop.urban) if hp is not None else None
         grid = pop.grid
         broke = blocked = 0
 
@@ -181,7 +182,7 @@ class Mobility:
         if employer_open is not None:  # employees go only to an open firm
             go &= self.worker_farmer | employer_open[self.worker_firm]
         if hp is not None:
-            kept_in = self._worker_applies(hp.applies_to)
+            kept_in = covered(hp.applies_to, self.worker_urban)
             farm = self.worker_farmer if hp.farm_work else False
             go &= ~kept_in | self.worker_essential | farm
         went_work = np.zeros(n, dtype=bool)
@@ -192,15 +193,15 @@ class Mobility:
         u = self.streams.day("mobility.other", day).random(n, dtype=np.float32)
         q = self.q_other
         desire = u < q
-        closed = self._closed(mods)
-        if applies is None and closed is None:
+        shut = closed(mods, self.pop.urban)
+        if applies is None and shut is None:
             went_other = desire & able
             legal_other = went_other
         else:
             # the share of a resident's other trips that is forbidden today
             share = np.zeros(n, dtype=np.float32)
-            if closed is not None:
-                share[closed] = c.visit_share
+            if shut is not None:
+                share[shut] = c.visit_share
             if applies is not None:
                 share[applies] = 1.0
             forbidden = desire & (u < q * share)
@@ -276,28 +277,6 @@ class Mobility:
         e = self.employed
         ok = able[e]
         if mods.household_pass is not None:
-            applies = self._applies(mods.household_pass[1].applies_to)
+            applies = covered(mods.household_pass[1].applies_to, self.pop.urban)
             ok &= ~applies[e] | self.essential[e]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)
-
-    def _worker_applies(self, applies_to: str) -> np.ndarray:
-        """Workers a rule for ``all``, ``urban`` or ``rural`` residents covers."""
-        if applies_to == "all":
-            return np.ones(self.workers.size, dtype=bool)
-        return self.worker_urban if applies_to == "urban" else ~self.worker_urban
-
-    def _applies(self, applies_to: str) -> np.ndarray:
-        """Residents a rule for ``all``, ``urban`` or ``rural`` residents covers."""
-        if applies_to == "all":
-            return np.ones(self.pop.n, dtype=bool)
-        return self.pop.urban if applies_to == "urban" else ~self.pop.urban
-
-    def _closed(self, mods: DailyModifiers) -> np.ndarray | None:
-        """Residents of settlements closed to non-residents today (None: none closed)."""
-        if mods.closure_urban and mods.closure_rural:
-            return np.ones(self.pop.n, dtype=bool)
-        if mods.closure_urban:
-            return self.pop.urban
-        if mods.closure_rural:
-            return ~self.pop.urban
-        return None

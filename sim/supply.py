@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.config import SupplyConfig
 from sim.policies import DailyModifiers
+from sim.policies.mobility import closed, covered
 from sim.population import Population, scaled_count
 from sim.rng import Streams
 
@@ -162,22 +163,6 @@ class Supply:
         """Number of households."""
         return int(self.head.size)
 
-    def restricted(self, applies_to: str) -> np.ndarray:
-        """Households a rule for ``all``, ``urban`` or ``rural`` residents covers."""
-        if applies_to == "all":
-            return np.ones(self.n, dtype=bool)
-        return self.urban if applies_to == "urban" else ~self.urban
-
-    def closed(self, mods: DailyModifiers) -> np.ndarray:
-        """Whether each household's settlement is closed to non-residents today."""
-        if mods.closure_urban and mods.closure_rural:
-            return np.ones(self.n, dtype=bool)
-        if mods.closure_urban:
-            return self.urban
-        if mods.closure_rural:
-            return ~self.urban
-        return np.zeros(self.n, dtype=bool)
-
     def market_open(self, mods: DailyModifiers) -> np.ndarray:
         """Whether each market is open today."""
         n_mkt = self.pop.n_markets
@@ -213,7 +198,8 @@ class Supply:
         if due.size > cap:
             due = due[np.lexsort((due, self.pending[due]))][:cap]
         self.batch = due
-        self.batch_closed = self.closed(mods)[due]
+        shut = closed(mods, self.urban)
+        self.batch_closed = shut[due] if shut is not None else np.zeros(due.size, dtype=bool)
         per_order = o.last_mile_hours_per_order * (1.0 - o.volunteer_share)
         if per_order > 0:
             at_gate = np.bincount(self.grid[due[self.batch_closed]], minlength=self.pop.n_grids)
@@ -253,16 +239,16 @@ class Supply:
         pass_day = np.ones(self.n, dtype=bool)
         restricted = np.zeros(self.n, dtype=bool)
         hp = mods.household_pass or mods.pass_notice
-        covered = self.restricted(hp[1].applies_to) if hp is not None else None
-        if hp is not None and covered is not None:
+        if hp is not None:
             start, p = hp
             interval = int(p.interval_days)
             # stock up to last to the next pass day, even on hungry days (also when the
             # passes are announced and households may still go out)
-            target[covered] = c.restricted_target_days
-            reorder[covered] += self.peak_eat * (interval - 1)
+            rationed = covered(p.applies_to, self.urban)
+            target[rationed] = c.restricted_target_days
+            reorder[rationed] += self.peak_eat * (interval - 1)
             if mods.household_pass is not None:
-                restricted = covered
+                restricted = rationed
                 phase = np.floor(self.u_phase * interval).astype(np.int64)
                 pass_day = ~restricted | ((day - start + phase) % interval == 0)
         self.target_today = target

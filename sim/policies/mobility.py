@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.config import check_prob
 from sim.errors import ConfigError
-from sim.policies.base import Policy, register
+from sim.policies.base import DailyModifiers, Policy, register
 
 if TYPE_CHECKING:
     from sim.model import DistrictModel
@@ -19,6 +21,22 @@ def check_applies(where: str, value: str) -> None:
     """Raise ConfigError unless ``value`` names a set of settlements."""
     if value not in APPLIES_TO:
         raise ConfigError(f"{where}.applies_to must be one of {list(APPLIES_TO)}, got {value!r}")
+
+
+def covered(applies_to: str, urban: np.ndarray) -> np.ndarray:
+    """Which residents (or households) with these ``urban`` flags a rule covers."""
+    if applies_to == "all":
+        return np.ones(urban.size, dtype=bool)
+    return urban if applies_to == "urban" else ~urban
+
+
+def closed(mods: DailyModifiers, urban: np.ndarray) -> np.ndarray | None:
+    """Who lives in a settlement closed to non-residents today (None: none is closed)."""
+    if mods.closure_urban and mods.closure_rural:
+        return np.ones(urban.size, dtype=bool)
+    if mods.closure_urban or mods.closure_rural:
+        return urban if mods.closure_urban else ~urban
+    return None
 
 
 @register
