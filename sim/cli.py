@@ -1,4 +1,4 @@
-"""Command line: ``gridgov [overrides]`` runs one simulation, ``gridgov -m`` sweeps (Hydra)."""
+"""Command line: ``gridgov [overrides]`` runs, ``gridgov -m`` sweeps, ``gridgov compare`` pairs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -64,12 +65,18 @@ def _remove_if_empty(path: Path) -> None:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _main(dcfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    if hc.mode == RunMode.MULTIRUN:
+        from sim.sweep import run_job
+
+        run_job(lambda: to_config(dcfg), out_dir, Path(hc.sweep.dir), list(hc.overrides.task))
+        return
     try:
         from sim.runner import run
 
         cfg = to_config(dcfg)
-        run(cfg, out_dir)
+        run(cfg, out_dir, overrides=list(hc.overrides.task))
     except ConfigError as exc:
         log.error("bad input: %s", exc)
         _remove_if_empty(out_dir)
@@ -77,7 +84,7 @@ def _main(dcfg: DictConfig) -> None:
     log.info("run directory: %s", out_dir)
 
 
-GROUPS = ("population", "disease", "contacts", "staff", "quarantine", "awareness", "output")
+GROUPS = ("experiment", "sweep")  # config groups that are not keys of Config
 
 
 def check_override_keys(args: Sequence[str]) -> None:
@@ -105,6 +112,8 @@ def check_override_keys(args: Sequence[str]) -> None:
             if not dataclasses.is_dataclass(node):
                 break  # below a dict or list field: free-form
             hints = typing.get_type_hints(node)
+            if depth == 0 and part in GROUPS:
+                break
             if part not in hints:
                 where = ".".join(parts[:depth]) or "the top level"
                 valid = sorted(hints) + (list(GROUPS) if depth == 0 else [])
@@ -118,6 +127,10 @@ def check_override_keys(args: Sequence[str]) -> None:
 
 def main() -> None:
     """Entry point of the ``gridgov`` console script."""
+    if len(sys.argv) > 1 and sys.argv[1] == "compare":
+        from analysis.compare import main as compare
+
+        sys.exit(compare(sys.argv[2:]))
     try:
         check_override_keys(sys.argv[1:])
     except ConfigError as exc:

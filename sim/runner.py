@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,12 @@ def use_progress(mode: str) -> bool:
     return mode == "always" or (mode == "auto" and sys.stderr.isatty())
 
 
-def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = None) -> RunResult:
+def run(
+    cfg: Config,
+    out_dir: str | Path | None = None,
+    progress: bool | None = None,
+    overrides: Sequence[str] = (),
+) -> RunResult:
     """Run one simulation and, if ``out_dir`` is given, write its run directory.
 
     Everything is validated before anything is written: bad input raises
@@ -207,6 +213,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
         cfg: The configuration (e.g. from ``sim.compose([...])``).
         out_dir: Run directory to write; None writes nothing.
         progress: Show a progress bar; None follows ``cfg.output.progress``.
+        overrides: The command-line overrides that made ``cfg`` (kept in the summary).
 
     Returns:
         The run's summary, timeseries, events and model.
@@ -222,6 +229,7 @@ def run(cfg: Config, out_dir: str | Path | None = None, progress: bool | None = 
     if not cfg.output.events:
         events = events[~events["actor"].isin(PER_RESIDENT_ACTORS)].reset_index(drop=True)
     summary = summarise(model, ts, time.perf_counter() - t0)
+    summary["overrides"] = list(overrides)
     if out_dir is not None:
         write_run(
             Path(out_dir),

@@ -18,7 +18,17 @@ from sim.policies import Policy, build_policy
 log = logging.getLogger(__name__)
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-TOP_KEYS = ("name", "description", "base", "drop", "start_date", "end_date", "knobs", "policies")
+TOP_KEYS = (
+    "name",
+    "description",
+    "base",
+    "drop",
+    "start_date",
+    "end_date",
+    "delay_days",
+    "knobs",
+    "policies",
+)
 
 
 @dataclass
@@ -30,6 +40,7 @@ class Scenario:
     start_date: dt.date
     end_date: dt.date
     knobs: dict[str, Any]
+    delay_days: int = 0
     policies: list[Policy] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)  # resolved YAML entries
 
@@ -40,6 +51,7 @@ class Scenario:
             "description": self.description,
             "start_date": self.start_date.isoformat(),
             "end_date": self.end_date.isoformat(),
+            "delay_days": self.delay_days,
             "knobs": self.knobs,
             "policies": self.entries,
         }
@@ -157,6 +169,29 @@ def _read(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
     return merged
 
 
+def delayed(entry: dict[str, Any], days: int) -> dict[str, Any]:
+    """A policy entry with its window moved ``days`` later (start and stop alike).
+
+    Windows are moved whole, so a timeline keeps its shape: one measure that takes
+    over from another on the day it stops still does.
+    """
+    if days == 0:
+        return entry
+    out = dict(entry)
+    for key in ("start", "stop"):
+        value = out.get(key)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            out[key] = value + days
+            continue
+        try:
+            out[key] = (dt.date.fromisoformat(str(value)) + dt.timedelta(days=days)).isoformat()
+        except ValueError:
+            continue  # not a date: build_policy names the entry and what is allowed
+    return out
+
+
 def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     """Load, resolve and validate a scenario.
 
@@ -182,7 +217,11 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     file_knobs = _plain(file_knobs)
     try:
         node = OmegaConf.create(
-            {"knobs": file_knobs, "policies": _plain(raw.get("policies") or [])}
+            {
+                "knobs": file_knobs,
+                "delay_days": _plain(raw.get("delay_days", 0)),
+                "policies": _plain(raw.get("policies") or []),
+            }
         )
         resolved = OmegaConf.to_container(node, resolve=True)
     except OmegaConfBaseException as exc:
@@ -199,6 +238,10 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     entries = resolved["policies"]
     if not isinstance(entries, list):
         raise ConfigError(f"scenario {name!r}: policies must be a list")
+    delay = resolved["delay_days"]
+    if isinstance(delay, bool) or not isinstance(delay, int):
+        raise ConfigError(f"scenario {name!r}: delay_days must be a whole number, got {delay!r}")
+    entries = [delayed(e, delay) if isinstance(e, dict) else e for e in entries]
     policies = [build_policy(dict(e), i, start_date, period) for i, e in enumerate(entries)]
     for p in policies:
         if p.start >= days:
@@ -214,7 +257,8 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
         description=str(raw.get("description", "")).strip(),
         start_date=start_date,
         end_date=end_date,
-        knobs=file_knobs,
+        knobs=dict(resolved["knobs"]),
+        delay_days=delay,
         policies=policies,
         entries=[dict(e) for e in entries],
     )

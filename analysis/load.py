@@ -1,0 +1,109 @@
+"""Reading run and sweep directories' summaries into one tidy frame (one row per run)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSIONS = (1,)  # run-directory formats this version of analysis reads
+SWEEP_SUMMARY = "summary.parquet"
+
+
+class NotARunError(ValueError):
+    """A path that holds no gridgov run or sweep, or one in an unknown format."""
+
+
+def _check_version(frame: pd.DataFrame, where: Path) -> None:
+    if "format_version" not in frame.columns:
+        raise NotARunError(f"{where}: no format_version: not a gridgov run or sweep directory")
+    versions = set(frame["format_version"].dropna().astype(int))
+    unknown = versions - set(FORMAT_VERSIONS)
+    if unknown:
+        raise NotARunError(
+            f"{where}: run format version(s) {sorted(unknown)}; this gridgov reads "
+            f"{list(FORMAT_VERSIONS)}"
+        )
+
+
+def _read_run(run_dir: Path, root: Path) -> dict:
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    overrides = [str(o) for o in summary.pop("overrides", [])]
+    row = {"job": run_dir.relative_to(root).as_posix() or ".", "status": "done"}
+    row["overrides"] = " ".join(overrides)
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if sep:
+            row[f"override.{key.lstrip('+~')}"] = value
+    flat = pd.json_normalize(summary, sep=".").iloc[0].to_dict()
+    return {**row, **flat}
+
+
+def _load_one(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise NotARunError(f"{path} does not exist")
+    if path.is_file() and path.name == SWEEP_SUMMARY:
+        path = path.parent
+    if (path / SWEEP_SUMMARY).is_file():
+        frame = pd.read_parquet(path / SWEEP_SUMMARY)
+        if "status" not in frame.columns:
+            raise NotARunError(f"{path / SWEEP_SUMMARY} is not a gridgov sweep summary")
+        done = frame[frame["status"] == "done"]
+        if len(done) < len(frame):
+            log.warning(
+                "%s: %d of %d jobs not finished or failed", path, len(frame) - len(done), len(frame)
+            )
+        frame = done.reset_index(drop=True)
+    elif (path / "summary.json").is_file():
+        frame = pd.DataFrame([_read_run(path, path)])
+    else:
+        runs = sorted(p.parent for p in path.rglob("summary.json"))
+        unfinished = [
+            p.parent
+            for p in path.rglob("timeseries.parquet")
+            if not (p.parent / "summary.json").exists()
+        ]
+        if unfinished:
+            log.warning(
+                "%s: %d unfinished run(s) without summary.json skipped", path, len(unfinished)
+            )
+        if not runs:
+            raise NotARunError(
+                f"{path} holds no finished gridgov run (no summary.json, no {SWEEP_SUMMARY})"
+            )
+        frame = pd.DataFrame([_read_run(r, path) for r in runs])
+    if frame.empty:
+        raise NotARunError(f"{path} holds no finished run")
+    _check_version(frame, path)
+    frame.insert(0, "source", str(path))
+    return frame
+
+
+def load_summaries(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
+    """One row per finished run, from run directories, sweep directories or many.
+
+    A sweep directory is read from its ``summary.parquet``; any other directory from
+    the ``summary.json`` of the runs in and below it. Nested summary fields are
+    flattened with dots (``calibration.beta``); overrides get ``override.KEY`` columns.
+
+    Args:
+        paths: A run or sweep directory, or several.
+
+    Returns:
+        The frame, with a ``source`` column naming the directory each row came from.
+
+    Raises:
+        NotARunError: A path that does not exist, holds no finished run, or holds runs
+            of a format version this code does not read.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    frames = [_load_one(Path(p)) for p in paths]
+    if not frames:
+        raise NotARunError("no path given")
+    return pd.concat(frames, ignore_index=True)
