@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	@echo "Using $(PY312)"
 	test -x $(BIN)/python || $(PY312) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ray,slurm]'   # one install: see pyproject's joblib pin
 	touch $(STAMP)
 
 run: setup
