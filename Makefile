@@ -45,6 +45,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 baseline: setup
 	$(BIN)/python -m tests.regression.update_baseline

@@ -43,6 +43,13 @@ def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _label(value: object) -> str:
+    """A group's name as text: whole floats without their ``.0`` (``2000.0`` -> ``2000``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def group_column(frame: pd.DataFrame, by: str) -> str:
     """The column that names the compared groups: ``by`` itself or ``override.<by>``."""
     for name in (by, f"override.{by}"):
@@ -95,7 +102,7 @@ def paired_differences(
         raise ValueError(f"level must lie between 0 and 1, got {level}")
     frame = with_derived(frame)
     group = group_column(frame, by)
-    labels = frame[group].astype(str)
+    labels = frame[group].map(_label)
     if baseline not in set(labels):
         raise ValueError(
             f"baseline {baseline!r} is not among the {by} values: {sorted(set(labels))}"
@@ -155,7 +162,7 @@ def _number(x: float) -> str:
     """A figure for the table: thousands separated, 3 significant digits below 1000."""
     if x != x:
         return "–"
-    if abs(x) >= 1000 or float(x).is_integer():
+    if abs(x) >= 999.5 or float(x).is_integer():
         return f"{x:,.0f}"
     return f"{x:.3g}"
 

@@ -22,7 +22,9 @@ class NotARunError(ValueError):
 def _check_version(frame: pd.DataFrame, where: Path) -> None:
     if "format_version" not in frame.columns:
         raise NotARunError(f"{where}: no format_version: not a gridgov run or sweep directory")
-    versions = set(frame["format_version"].dropna().astype(int))
+    if frame["format_version"].isna().any():
+        raise NotARunError(f"{where}: a summary without format_version: not a gridgov run")
+    versions = set(frame["format_version"].astype(int))
     unknown = versions - set(FORMAT_VERSIONS)
     if unknown:
         raise NotARunError(
