@@ -224,7 +224,8 @@ class NextGeneration:
     def r_by_layer(self, beta_household: float, beta: float) -> dict[str, float]:
         """The exposure-weighted expected infections per index case, by layer."""
         v = self.weights(beta_household, beta)
-        return {k: float(v @ r) for k, r in self.per_case(beta_household, beta).items()}
+        # np.sum, not a BLAS dot: the same bits whatever the number of BLAS threads
+        return {k: float(np.sum(v * r)) for k, r in self.per_case(beta_household, beta).items()}
 
     def r0(self, beta_household: float, beta: float) -> float:
         """R0: the exposure-weighted expected infections of an index case."""

@@ -300,6 +300,8 @@ def run_job(
             exc,
             exc_info=not isinstance(exc, ConfigError),
         )
+        # the directory is this failing job's now: a summary left by another run must go
+        (run_dir / "summary.json").unlink(missing_ok=True)
         record_failure(run_dir, overrides, exc)
         status = "failed"
     update_summary(sweep_dir, run_dir)

@@ -63,11 +63,13 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Clear the previous pass's marks and start the progress bar."""
         from sim.runner import use_progress
-        from sim.sweep import PROGRESS
+        from sim.sweep import PROGRESS, SUMMARY
 
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(sweep_dir / PROGRESS, ignore_errors=True)
+        for tmp in sweep_dir.glob(f"{SUMMARY}.*.tmp"):  # left by a sweep killed mid-write
+            tmp.unlink()
         self._t0 = time.perf_counter()
         total = count_jobs(config)
         log.info("sweep of %s jobs into %s", total if total is not None else "?", sweep_dir)
