@@ -91,7 +91,7 @@ def test_python_dash_m_sim_matches_the_console_script(run_dir, tmp_path):
         ("disease.latent.mean=-2", "disease.latent.mean must be positive"),
         ("disease.latent.sd=-1", "disease.latent.sd must be non-negative"),
         ("contacts.household_sar=1.2", "contacts.household_sar must be a probability"),
-        ("scenario=atlantis", "scenario must be one of ['home_quarantine_only', 'huaian_2020'"),
+        ("scenario=atlantis", "scenario must be one of ['early_lifting', 'home_quarantine_only'"),
         (
             "+knobs.isolaton_start=3",
             "knobs.isolaton_start is not a knob of scenario 'huaian_2020'; valid knobs: [",
