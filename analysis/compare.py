@@ -32,6 +32,16 @@ OUTCOMES = {
     "wage_loss_cny": "wage loss (CNY)",
     "fiscal_cost_cny": "fiscal cost of relief (CNY)",
 }
+# Labels of other summary fields often compared (any numeric field can be).
+LABELS = {
+    **OUTCOMES,
+    "cum_quarantined_home": "home quarantine (persons)",
+    "peak_facility_occupancy": "peak facility occupancy",
+    "cum_traced": "contacts traced",
+    "rule_breaking_trips": "rule-breaking trips",
+    "market_visits": "market visits",
+    "attack_rate": "attack rate",
+}
 EXIT_BAD_INPUT = 2
 
 
@@ -175,7 +185,7 @@ def format_table(table: pd.DataFrame, by: str, baseline: str, level: float, fmt:
     shown = pd.DataFrame(
         {
             by: table[by],
-            "outcome": table["metric"].map(lambda m: OUTCOMES.get(m, m)),
+            "outcome": table["metric"].map(lambda m: LABELS.get(m, m)),
             "pairs": table["pairs"],
             f"{baseline} (mean)": table["baseline_mean"].map(_number),
             "mean": table["mean"].map(_number),
