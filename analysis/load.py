@@ -83,7 +83,59 @@ def _load_one(path: Path) -> pd.DataFrame:
         raise NotARunError(f"{path} holds no finished run")
     _check_version(frame, path)
     frame.insert(0, "source", str(path))
+    frame.insert(0, "run", [run_id(path, str(j)) for j in frame["job"]])
     return frame
+
+
+def run_id(source: Path, job: str) -> str:
+    """A run's name across loaded paths: its directory (``source/job``)."""
+    return str(source) if job in ("", ".") else f"{source}/{job}"
+
+
+def _flat_yaml(path: Path, prefix: str) -> dict:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    flat = pd.json_normalize(data, sep=".").iloc[0].to_dict() if data else {}
+    return {f"{prefix}{k}": v for k, v in flat.items() if not isinstance(v, list)}
+
+
+def load_runs(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
+    """One row per run and day, from run directories, sweep directories or many.
+
+    Each finished run's ``timeseries.parquet`` with, on every row, the run's name
+    (``run``), its ``source`` and ``job``, ``scenario`` and ``seed``, its overrides
+    (``override.KEY``) and its configuration flattened with dots under ``config.``
+    (``config.population.residents``; list values left out).
+
+    Args:
+        paths: A run or sweep directory, or several.
+
+    Returns:
+        The frame, ordered by run and day.
+
+    Raises:
+        NotARunError: As ``load_summaries``, or a finished run without its timeseries.
+    """
+    runs = load_summaries(paths)
+    frames = []
+    keep = ["run", "source", "job", "scenario", "seed"]
+    keep += [c for c in runs.columns if c.startswith("override.")]
+    for row in runs[keep].itertuples(index=False):
+        folder = Path(row.run)
+        ts_path = folder / "timeseries.parquet"
+        if not ts_path.is_file():
+            raise NotARunError(f"{folder}: summary.json without timeseries.parquet")
+        ts = pd.read_parquet(ts_path)
+        meta = dict(zip(keep, row, strict=True))
+        config = (
+            _flat_yaml(folder / "config.yaml", "config.")
+            if (folder / "config.yaml").is_file()
+            else {}
+        )
+        extra = pd.DataFrame({k: [v] * len(ts) for k, v in {**meta, **config}.items()})
+        frames.append(pd.concat([extra, ts.reset_index(drop=True)], axis=1))
+    return pd.concat(frames, ignore_index=True)
 
 
 def load_summaries(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
