@@ -45,7 +45,8 @@ def test_a_single_run_directory(tmp_path):
     f = load_summaries(d)
     assert len(f) == 1
     row = f.iloc[0]
-    assert f.columns[0] == "source" and row["source"] == str(d)
+    assert list(f.columns[:2]) == ["run", "source"] and row["source"] == str(d)
+    assert row["run"] == str(d)
     assert row["job"] == "."
     assert row["status"] == "done"
     assert row["scenario"] == "huaian_2020" and row["seed"] == 4
