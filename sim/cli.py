@@ -1,4 +1,4 @@
-"""Command line: ``gridgov [overrides]`` runs, ``gridgov -m`` sweeps, ``gridgov compare`` pairs."""
+"""Command line: ``gridgov [overrides]`` runs, ``-m`` sweeps, ``compare``/``report``/... read."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def _main(dcfg: DictConfig) -> None:
         run_job(lambda: to_config(dcfg), out_dir, Path(hc.sweep.dir), list(hc.overrides.task))
         return
     try:
-        from sim.runner import run
+        from sim.runner import run, wanted
 
         cfg = to_config(dcfg)
         run(cfg, out_dir, overrides=list(hc.overrides.task))
@@ -82,9 +82,19 @@ def _main(dcfg: DictConfig) -> None:
         _remove_if_empty(out_dir)
         sys.exit(EXIT_BAD_INPUT)
     log.info("run directory: %s", out_dir)
+    if wanted(cfg.output.report):
+        from analysis.report import write_report
+
+        log.info("report: %s", write_report(out_dir))
 
 
 GROUPS = ("experiment", "sweep")  # config groups that are not keys of Config
+# gridgov COMMAND ...: commands other than a run or sweep, each a module with main(argv)
+COMMANDS = {
+    "compare": "analysis.compare",
+    "report": "analysis.report",
+    "sensitivity": "analysis.sensitivity",
+}
 
 
 def check_override_keys(args: Sequence[str]) -> None:
@@ -127,10 +137,11 @@ def check_override_keys(args: Sequence[str]) -> None:
 
 def main() -> None:
     """Entry point of the ``gridgov`` console script."""
-    if len(sys.argv) > 1 and sys.argv[1] == "compare":
-        from analysis.compare import main as compare
+    if len(sys.argv) > 1 and sys.argv[1] in COMMANDS:
+        import importlib
 
-        sys.exit(compare(sys.argv[2:]))
+        module = importlib.import_module(COMMANDS[sys.argv[1]])
+        sys.exit(module.main(sys.argv[2:]))
     try:
         check_override_keys(sys.argv[1:])
     except ConfigError as exc:

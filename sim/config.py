@@ -239,6 +239,7 @@ class OutputConfig:
 
     progress: str = MISSING  # auto | always | never
     events: bool = MISSING  # write per-resident events (confirmations, deaths)
+    report: str = MISSING  # report.html after a single run: auto (on a terminal) | always | never
 
 
 @dataclass
@@ -362,6 +363,8 @@ def validate(cfg: Config) -> None:
     _validate_economy(cfg.economy, cfg.population.firms)
     if cfg.output.progress not in PROGRESS_MODES:
         raise _fail("output.progress", f"one of {list(PROGRESS_MODES)}", cfg.output.progress)
+    if cfg.output.report not in PROGRESS_MODES:
+        raise _fail("output.report", f"one of {list(PROGRESS_MODES)}", cfg.output.report)
 
 
 def _validate_population(p: PopulationConfig) -> None:

@@ -193,8 +193,11 @@ def economy_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def use_progress(mode: str) -> bool:
-    """Whether to show a progress bar: ``always``, ``never`` or ``auto`` (on a terminal)."""
+def wanted(mode: str) -> bool:
+    """Whether to show a progress bar or write a report: ``always``, ``never``, ``auto``.
+
+    ``auto`` means when the run is interactive: standard error is a terminal.
+    """
     return mode == "always" or (mode == "auto" and sys.stderr.isatty())
 
 
@@ -222,7 +225,7 @@ def run(
     validate(cfg)
     scenario = load_scenario(cfg.scenario, dict(cfg.knobs), cfg.days)
     model = DistrictModel(cfg, scenario)
-    model.run(progress=use_progress(cfg.output.progress) if progress is None else progress)
+    model.run(progress=wanted(cfg.output.progress) if progress is None else progress)
     dates = pd.date_range(scenario.start_date, periods=cfg.days, freq="D")
     ts = model.recorder.frame(dates)
     events = model.events.frame()

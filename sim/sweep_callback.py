@@ -62,7 +62,7 @@ class SweepCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Clear the previous pass's marks and start the progress bar."""
-        from sim.runner import use_progress
+        from sim.runner import wanted
         from sim.sweep import PROGRESS, SUMMARY
 
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -73,7 +73,7 @@ class SweepCallback(Callback):
         self._t0 = time.perf_counter()
         total = count_jobs(config)
         log.info("sweep of %s jobs into %s", total if total is not None else "?", sweep_dir)
-        if use_progress(str(OmegaConf.select(config, "output.progress", default="auto"))):
+        if wanted(str(OmegaConf.select(config, "output.progress", default="auto"))):
             self._stop = threading.Event()
             self._thread = threading.Thread(
                 target=self._show, args=(sweep_dir, total, self._stop), daemon=True

@@ -1,0 +1,244 @@
+"""Statistics of paired runs: bootstrap intervals, cost-effectiveness, the health–economy frontier."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.compare import _label, group_column, paired_differences, with_derived
+
+log = logging.getLogger(__name__)
+
+# Summary fields cost_effectiveness reads: infections, failed firms, relief spending (CNY).
+COST_EFFECTIVENESS_COLUMNS = ("cum_infections", "firms_failed", "fiscal_cost_cny")
+FRONTIER_OBJECTIVES = ("cum_infections", "firms_failed", "fiscal_cost_cny")
+# Bootstrap resamples are drawn in blocks of at most this many indices (memory bound).
+_BOOT_BLOCK = 1 << 22
+# Pareto dominance is computed for blocks of rows of at most this many comparisons.
+_PARETO_BLOCK = 1 << 22
+
+
+def bootstrap_ci(
+    values: np.ndarray, level: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of the mean.
+
+    Resamples ``values`` with replacement ``n_boot`` times (an ``(n_boot, n)`` matrix
+    of indices from ``np.random.default_rng(seed)``) and takes the ``(1 - level) / 2``
+    and ``(1 + level) / 2`` quantiles of the resampled means. The percentile interval
+    under-covers a little for small samples (its spread is the plug-in standard error
+    with divisor n, and it uses normal rather than t tails).
+
+    Args:
+        values: The sample, one-dimensional (units of the measured quantity); a NaN in
+            it makes the interval NaN.
+        level: Confidence level (0 < level < 1).
+        n_boot: Number of bootstrap resamples (at least 100).
+        seed: Seed of the resampling; the same seed gives the same interval.
+
+    Returns:
+        ``(low, high)`` in the units of ``values``; ``(nan, nan)`` for fewer than two values.
+
+    Raises:
+        ValueError: A level outside (0, 1), fewer than 100 resamples, or values that
+            are not one-dimensional.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level}")
+    if n_boot < 100:
+        raise ValueError(f"n_boot must be at least 100, got {n_boot}")
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
+    n = x.size
+    if n < 2:
+        return (math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    block = max(1, _BOOT_BLOCK // n)
+    means = np.empty(n_boot)
+    for start in range(0, n_boot, block):
+        stop = min(start + block, n_boot)
+        idx = rng.integers(0, n, size=(stop - start, n))
+        means[start:stop] = x[idx].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return (float(low), float(high))
+
+
+def cost_effectiveness(
+    summaries: pd.DataFrame, baseline: str, by: str = "scenario", level: float = 0.95
+) -> pd.DataFrame:
+    """Infections averted and firms saved per million CNY of extra spending, paired.
+
+    Each group is paired with the baseline run by run exactly as
+    ``analysis.compare.paired_differences`` pairs (same seed and every other
+    overridden key), and the paired differences are averaged.
+
+    Args:
+        summaries: One row per run (``load_summaries``) with ``cum_infections``,
+            ``firms_failed`` and ``fiscal_cost_cny``.
+        baseline: The value of ``by`` to compare against (e.g. ``no_relief``).
+        by: The column that names the groups (``scenario`` or a knob).
+        level: Confidence level of the t intervals (0 < level < 1).
+
+    Returns:
+        One row per group other than the baseline, with columns ``by`` (the group's
+        name as text), ``pairs``, ``fiscal_cost_cny`` (mean extra fiscal cost over the
+        baseline, CNY), ``infections_averted`` (mean of baseline minus group, persons)
+        with ``infections_averted_low``/``_high`` (t interval), ``firms_saved`` (firms)
+        with ``firms_saved_low``/``_high``, ``infections_averted_per_million_cny`` and
+        ``firms_saved_per_million_cny`` (mean averted or saved divided by the mean extra
+        cost in millions of CNY; NaN when the extra cost is not positive). Intervals
+        are NaN for a single pair.
+
+    Raises:
+        ValueError: A missing column, or as ``paired_differences`` (unknown ``by`` or
+            baseline, a level outside (0, 1), runs that cannot be paired).
+    """
+    missing = [c for c in COST_EFFECTIVENESS_COLUMNS if c not in summaries.columns]
+    if missing:
+        raise ValueError(f"summaries lack column(s) {missing} needed for cost-effectiveness")
+    table = paired_differences(
+        summaries, baseline, by=by, metrics=list(COST_EFFECTIVENESS_COLUMNS), level=level
+    )
+    columns = [
+        by,
+        "pairs",
+        "fiscal_cost_cny",
+        "infections_averted",
+        "infections_averted_low",
+        "infections_averted_high",
+        "firms_saved",
+        "firms_saved_low",
+        "firms_saved_high",
+        "infections_averted_per_million_cny",
+        "firms_saved_per_million_cny",
+    ]
+    rows = []
+    for name, g in table.groupby(by, sort=False):
+        m = g.set_index("metric")
+        cost = float(m.loc["fiscal_cost_cny", "difference"])
+        row: dict[str, object] = {by: name, "pairs": int(m.loc["cum_infections", "pairs"])}
+        row["fiscal_cost_cny"] = cost
+        for metric, out in (("cum_infections", "infections_averted"), ("firms_failed", "firms_saved")):
+            # averted = baseline - group: the difference and its interval change sign
+            row[out] = -float(m.loc[metric, "difference"])
+            row[f"{out}_low"] = -float(m.loc[metric, "ci_high"])
+            row[f"{out}_high"] = -float(m.loc[metric, "ci_low"])
+        millions = cost / 1e6
+        for out in ("infections_averted", "firms_saved"):
+            value = row[out]
+            assert isinstance(value, float)
+            row[f"{out}_per_million_cny"] = value / millions if millions > 0 else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def pareto_front(
+    points: pd.DataFrame, objectives: Sequence[str], maximize: Sequence[str] = ()
+) -> pd.Series:
+    """Which rows are Pareto-optimal (not dominated by any other row).
+
+    A row is dominated when another row is at least as good in every objective and
+    strictly better in one. Objectives are minimised except those in ``maximize``.
+    Identical rows do not dominate each other, so duplicates of an optimal row are
+    all on the front. A row with a NaN objective is never on the front and dominates
+    nothing.
+
+    Args:
+        points: One row per candidate, with numeric objective columns.
+        objectives: The columns to compare (at least one).
+        maximize: Those of ``objectives`` where larger is better.
+
+    Returns:
+        A boolean Series on the index of ``points``: True on the front.
+
+    Raises:
+        ValueError: No objective, a missing or non-numeric column, or a ``maximize``
+            column that is not among the objectives.
+    """
+    objectives = list(objectives)
+    if not objectives:
+        raise ValueError("pareto_front needs at least one objective")
+    missing = [c for c in objectives if c not in points.columns]
+    if missing:
+        raise ValueError(f"objective column(s) {missing} not in the frame: {list(points.columns)}")
+    stray = [c for c in maximize if c not in objectives]
+    if stray:
+        raise ValueError(f"maximize column(s) {stray} are not among the objectives {objectives}")
+    text = [c for c in objectives if not pd.api.types.is_numeric_dtype(points[c])]
+    if text:
+        raise ValueError(f"objective column(s) {text} are not numeric")
+    x = points[objectives].to_numpy(dtype=float, na_value=np.nan)
+    sign = np.array([-1.0 if c in maximize else 1.0 for c in objectives])
+    x = x * sign  # now every objective is minimised
+    valid = ~np.isnan(x).any(axis=1)
+    front = np.zeros(len(points), dtype=bool)
+    v = x[valid]
+    n, k = v.shape
+    if n:
+        dominated = np.zeros(n, dtype=bool)
+        block = max(1, _PARETO_BLOCK // (n * k))
+        for start in range(0, n, block):
+            rows = v[start : start + block, None, :]  # candidates j
+            others = v[None, :, :]  # every i that might dominate j
+            no_worse = (others <= rows).all(axis=2)
+            better = (others < rows).any(axis=2)
+            dominated[start : start + block] = (no_worse & better).any(axis=1)
+        front[valid] = ~dominated
+    return pd.Series(front, index=points.index, name="pareto")
+
+
+def frontier(
+    summaries: pd.DataFrame,
+    by: str = "scenario",
+    objectives: Sequence[str] = FRONTIER_OBJECTIVES,
+) -> pd.DataFrame:
+    """The mean outcomes of each group and whether it lies on the Pareto frontier.
+
+    All objectives are minimised (infections, failed firms, fiscal cost in CNY by
+    default). A group whose runs miss a value of an objective gets a NaN mean for it
+    (a warning is logged) and is not on the frontier.
+
+    Args:
+        summaries: One row per run (``load_summaries``).
+        by: The column that names the groups (``scenario`` or a knob, as in
+            ``paired_differences``).
+        objectives: Numeric summary fields to minimise (``staff_hours`` is derived
+            from ``staff_hours_by_task.*`` when absent).
+
+    Returns:
+        One row per group with columns ``by`` (the group's name as text, as in
+        ``paired_differences``), the objectives' means (their units), ``runs`` and
+        ``pareto`` (bool), sorted by the first objective (NaN last).
+
+    Raises:
+        ValueError: Unknown ``by``, or an objective that is missing or not numeric.
+    """
+    objectives = list(objectives)
+    if not objectives:
+        raise ValueError("frontier needs at least one objective")
+    frame = with_derived(summaries)
+    group = group_column(frame, by)
+    missing = [c for c in objectives if c not in frame.columns]
+    if missing:
+        raise ValueError(f"objective column(s) {missing} are not summary fields")
+    text = [c for c in objectives if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text:
+        raise ValueError(f"objective column(s) {text} are not numeric")
+    values = frame[objectives].astype(float)
+    gaps = int(values.isna().sum().sum())
+    if gaps:
+        log.warning("%d missing objective value(s): their groups' means are NaN", gaps)
+    values = values.assign(_group=frame[group].map(_label))
+    grouped = values.groupby("_group", sort=True)
+    means = grouped[objectives].mean(skipna=False) if len(values) else values[objectives]
+    out = means.reset_index(names=by) if len(values) else means.assign(**{by: []})
+    out["runs"] = grouped.size().to_numpy() if len(values) else []
+    out = out[[by, *objectives, "runs"]]
+    out["pareto"] = pareto_front(out, objectives)
+    out = out.sort_values(objectives[0], kind="stable", na_position="last")
+    return out.reset_index(drop=True)
