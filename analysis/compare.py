@@ -43,6 +43,8 @@ LABELS = {
     "attack_rate": "attack rate",
 }
 EXIT_BAD_INPUT = 2
+# Confidence intervals of a mean paired difference: Student t, or percentile bootstrap.
+CI_METHODS = ("t", "bootstrap")
 
 
 def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,8 +87,12 @@ def paired_differences(
     by: str = "scenario",
     metrics: Sequence[str] | None = None,
     level: float = 0.95,
+    method: str = "t",
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Each group minus the baseline, pair by pair, with a t confidence interval.
+    """Each group minus the baseline, pair by pair, with a confidence interval.
 
     Runs pair up when they share the seed and every other overridden key, so a
     difference is the effect of ``by`` alone under common random numbers.
@@ -98,6 +104,10 @@ def paired_differences(
             ``knobs.facility_capacity``).
         metrics: Outcome columns; None takes those of ``OUTCOMES`` present.
         level: Confidence level of the interval (0 < level < 1).
+        method: ``t`` (Student t interval) or ``bootstrap`` (percentile bootstrap of
+            the mean, ``analysis.stats.bootstrap_ci``).
+        n_boot: Bootstrap resamples per interval (at least 100; ``bootstrap`` only).
+        seed: Seed of the bootstrap resampling, the same for every interval.
 
     Returns:
         One row per (group, metric): ``pairs``, ``baseline_mean``, ``mean``,
@@ -105,11 +115,19 @@ def paired_differences(
         (NaN with fewer than two pairs) and ``relative`` (difference / baseline mean).
 
     Raises:
-        ValueError: Unknown ``by`` or metric, a baseline absent from the frame, a
-            level outside (0, 1), or groups with no pair in common with the baseline.
+        ValueError: Unknown ``by``, metric or method, a baseline absent from the frame, a
+            level outside (0, 1), fewer than 100 resamples, or groups with no pair in
+            common with the baseline.
     """
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
+    if method not in CI_METHODS:
+        raise ValueError(f"unknown interval method {method!r}; allowed: {list(CI_METHODS)}")
+    if method == "bootstrap":
+        from analysis.stats import bootstrap_ci  # stats imports this module
+
+        if n_boot < 100:
+            raise ValueError(f"n_boot must be at least 100, got {n_boot}")
     frame = with_derived(frame)
     group = group_column(frame, by)
     labels = frame[group].map(_label)
@@ -147,10 +165,13 @@ def paired_differences(
             d = a - b
             n = d.size
             mean = float(d.mean())
-            if n > 1:
+            if method == "bootstrap":
+                low, high = bootstrap_ci(d, level, n_boot=n_boot, seed=seed)
+            elif n > 1:
                 half = float(stats.t.ppf((1 + level) / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
+                low, high = mean - half, mean + half
             else:
-                half = math.nan
+                low = high = math.nan
             b_mean = float(b.mean())
             rows.append(
                 {
@@ -160,8 +181,8 @@ def paired_differences(
                     "baseline_mean": b_mean,
                     "mean": float(a.mean()),
                     "difference": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
+                    "ci_low": low,
+                    "ci_high": high,
                     "relative": mean / b_mean if b_mean != 0 else math.nan,
                 }
             )
@@ -177,11 +198,25 @@ def _number(x: float) -> str:
     return f"{x:.3g}"
 
 
-def format_table(table: pd.DataFrame, by: str, baseline: str, level: float, fmt: str) -> str:
-    """The comparison as text (aligned), ``markdown`` or ``csv``."""
+def format_table(
+    table: pd.DataFrame, by: str, baseline: str, level: float, fmt: str, method: str = "t"
+) -> str:
+    """The comparison as text (aligned), ``markdown`` or ``csv``.
+
+    Args:
+        table: The output of ``paired_differences``.
+        by: The column that names the groups.
+        baseline: The baseline's name (heads its column of means).
+        level: The intervals' confidence level.
+        fmt: ``text``, ``markdown`` or ``csv``.
+        method: How the intervals were computed, named in their column's header.
+
+    Returns:
+        The table, ending with a newline.
+    """
     if fmt == "csv":
         return str(table.to_csv(index=False))
-    pct = f"{100 * level:g}% CI"
+    pct = f"{100 * level:g}% CI ({method})"
     shown = pd.DataFrame(
         {
             by: table[by],
@@ -229,15 +264,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--metrics", help="comma-separated outcome columns (default: the main outcomes)"
     )
     parser.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument(
+        "--ci",
+        choices=CI_METHODS,
+        default="t",
+        help="confidence interval: Student t or percentile bootstrap (default t)",
+    )
     parser.add_argument("--format", choices=("text", "markdown", "csv"), default="text")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
     metrics = [m.strip() for m in args.metrics.split(",")] if args.metrics else None
     try:
         frame = load_summaries(args.paths)
-        table = paired_differences(frame, args.baseline, args.by, metrics, args.level)
+        table = paired_differences(
+            frame, args.baseline, args.by, metrics, args.level, method=args.ci
+        )
     except (NotARunError, ValueError) as exc:
         log.error("bad input: %s", exc)
         return EXIT_BAD_INPUT
-    sys.stdout.write(format_table(table, args.by, args.baseline, args.level, args.format))
+    text = format_table(table, args.by, args.baseline, args.level, args.format, args.ci)
+    sys.stdout.write(text)
     return 0

@@ -122,7 +122,7 @@ def load_runs(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     keep = ["run", "source", "job", "scenario", "seed"]
     keep += [c for c in runs.columns if c.startswith("override.")]
     for row in runs[keep].itertuples(index=False):
-        folder = Path(row.run)
+        folder = Path(str(row.run))
         ts_path = folder / "timeseries.parquet"
         if not ts_path.is_file():
             raise NotARunError(f"{folder}: summary.json without timeseries.parquet")

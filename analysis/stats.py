@@ -1,4 +1,4 @@
-"""Statistics of paired runs: bootstrap intervals, cost-effectiveness, the health–economy frontier."""
+"""Statistics of paired runs: bootstrap intervals, cost-effectiveness, health–economy frontier."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 # Summary fields cost_effectiveness reads: infections, failed firms, relief spending (CNY).
 COST_EFFECTIVENESS_COLUMNS = ("cum_infections", "firms_failed", "fiscal_cost_cny")
 FRONTIER_OBJECTIVES = ("cum_infections", "firms_failed", "fiscal_cost_cny")
+# Columns of paired_differences that cost_effectiveness reads.
+_PAIRED = ("pairs", "difference", "ci_low", "ci_high")
 # Bootstrap resamples are drawn in blocks of at most this many indices (memory bound).
 _BOOT_BLOCK = 1 << 22
 # Pareto dominance is computed for blocks of rows of at most this many comparisons.
@@ -117,22 +119,21 @@ def cost_effectiveness(
         "infections_averted_per_million_cny",
         "firms_saved_per_million_cny",
     ]
+    outcomes = {"cum_infections": "infections_averted", "firms_failed": "firms_saved"}
     rows = []
     for name, g in table.groupby(by, sort=False):
-        m = g.set_index("metric")
-        cost = float(m.loc["fiscal_cost_cny", "difference"])
-        row: dict[str, object] = {by: name, "pairs": int(m.loc["cum_infections", "pairs"])}
-        row["fiscal_cost_cny"] = cost
-        for metric, out in (("cum_infections", "infections_averted"), ("firms_failed", "firms_saved")):
-            # averted = baseline - group: the difference and its interval change sign
-            row[out] = -float(m.loc[metric, "difference"])
-            row[f"{out}_low"] = -float(m.loc[metric, "ci_high"])
-            row[f"{out}_high"] = -float(m.loc[metric, "ci_low"])
+        m = {c: g.set_index("metric")[c].astype(float).to_dict() for c in _PAIRED}
+        cost = m["difference"]["fiscal_cost_cny"]
         millions = cost / 1e6
-        for out in ("infections_averted", "firms_saved"):
-            value = row[out]
-            assert isinstance(value, float)
-            row[f"{out}_per_million_cny"] = value / millions if millions > 0 else math.nan
+        row: dict[str, object] = {by: name, "pairs": int(m["pairs"]["cum_infections"])}
+        row["fiscal_cost_cny"] = cost
+        for metric, out in outcomes.items():
+            # averted = baseline - group: the difference and its interval change sign
+            gain = -m["difference"][metric]
+            row[out] = gain
+            row[f"{out}_low"] = -m["ci_high"][metric]
+            row[f"{out}_high"] = -m["ci_low"][metric]
+            row[f"{out}_per_million_cny"] = gain / millions if millions > 0 else math.nan
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -233,11 +234,12 @@ def frontier(
     gaps = int(values.isna().sum().sum())
     if gaps:
         log.warning("%d missing objective value(s): their groups' means are NaN", gaps)
-    values = values.assign(_group=frame[group].map(_label))
-    grouped = values.groupby("_group", sort=True)
-    means = grouped[objectives].mean(skipna=False) if len(values) else values[objectives]
-    out = means.reset_index(names=by) if len(values) else means.assign(**{by: []})
-    out["runs"] = grouped.size().to_numpy() if len(values) else []
+    labels = frame[group].map(_label).rename(by)
+    # a mean over fewer runs than its group's would break the pairing: NaN instead
+    means = values.groupby(labels, sort=True).mean()
+    means = means.where(~values.isna().groupby(labels, sort=True).any())
+    out = means.reset_index()
+    out["runs"] = labels.groupby(labels, sort=True).size().to_numpy(dtype=int)
     out = out[[by, *objectives, "runs"]]
     out["pareto"] = pareto_front(out, objectives)
     out = out.sort_values(objectives[0], kind="stable", na_position="last")

@@ -313,6 +313,15 @@ def test_format_text():
     assert "90% CI" in format_table(table(), "scenario", "a", 0.9, "text")
 
 
+def test_format_names_the_interval_method():
+    assert "95% CI (t)" in format_table(table(), "scenario", "a", 0.95, "text")
+    out = format_table(table(), "scenario", "a", 0.95, "markdown", method="bootstrap")
+    assert "| 95% CI (bootstrap) |" in out.split("\n")[0]
+    # the csv holds the numbers only
+    csv = format_table(table(), "scenario", "a", 0.95, "csv", method="bootstrap")
+    assert csv == format_table(table(), "scenario", "a", 0.95, "csv")
+
+
 # --- the command -----------------------------------------------------------------------
 
 SCENARIO_EFFECT = {"a": 0, "b": 10, "c": -20}
