@@ -1,0 +1,851 @@
+"""Self-contained HTML reports of a run or a sweep."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from analysis import plots
+from analysis.compare import LABELS, OUTCOMES, group_column, paired_differences, with_derived
+from analysis.load import NotARunError, load_runs, load_summaries
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "report.html"
+DEFAULT_BASELINE = "huaian_2020"
+EXIT_BAD_INPUT = 2
+# Key outcomes of a run: (summary field, label, unit); "%" fields are shares shown in percent.
+KEY_OUTCOMES = (
+    ("cum_infections", "infections", "persons"),
+    ("attack_rate", "attack rate", "% of residents"),
+    ("cum_confirmed", "confirmed cases", "persons"),
+    ("cum_deaths", "deaths", "persons"),
+    ("peak_infectious", "peak infectious", "persons"),
+    ("peak_hospitalised", "peak in hospital", "persons"),
+    ("cum_traced", "contacts traced", "persons"),
+    ("cum_quarantined_home", "home quarantine", "persons"),
+    ("cum_quarantined_facility", "centralised quarantine", "persons"),
+    ("peak_facility_occupancy", "peak occupancy of quarantine facilities", "persons"),
+    ("screening_days_to_99pct", "screening: days to reach 99% of residents", "days"),
+    ("staff_hours", "staff hours, all tasks", "hours"),
+    ("staff_overload_share", "grid workers overloaded, mean over work days", "% of workers"),
+    ("person_trips_vs_baseline_min7d", "person trips, lowest 7-day mean", "% of a normal day"),
+    ("vehicle_trips_vs_baseline_min7d", "vehicle trips, lowest 7-day mean", "% of a normal day"),
+    (
+        "household_days_without_necessities",
+        "household-days without necessities",
+        "household-days",
+    ),
+    ("peak_households_without_necessities", "peak households without necessities", "households"),
+    ("peak_delivery_backlog", "peak delivery backlog", "orders"),
+    ("farmer_unsold_value_cny", "farmers' unsold produce", "CNY"),
+    ("firms_closed_peak_share", "firms closed at the peak", "% of firms"),
+    ("firms_failed", "firms failed", "firms"),
+    ("firms_never_reopened_share", "firms never reopened", "% of firms"),
+    ("jobs_lost", "jobs lost", "jobs"),
+    ("wage_loss_cny", "wage loss", "CNY"),
+    ("fiscal_cost_cny", "fiscal cost of relief", "CNY"),
+    ("bank_loss_cny", "bank losses", "CNY"),
+)
+# Timeseries metrics of the epidemic panels.
+EPIDEMIC = ("n_infectious", "n_hospitalised")
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: #1d2733; background: #fff; margin: 0; }
+main { max-width: 1140px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 1.7em; margin: 0 0 4px; }
+h2 { font-size: 1.3em; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d6dde5; }
+h3 { font-size: 1.05em; margin: 20px 0 8px; }
+p.lead { color: #4a5868; margin: 4px 0 14px; }
+p.note { color: #5b6a7a; font-size: 0.9em; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 10px 0;
+  font-size: 0.92em; }
+dl.meta dt { color: #5b6a7a; }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; font-size: 0.88em; margin: 6px 0 12px; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #e3e8ee; text-align: left;
+  vertical-align: top; }
+th { background: #f1f4f7; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.pareto td { font-weight: 600; }
+span.ci { display: block; color: #6b7a8a; font-size: 0.85em; }
+.scroll { overflow-x: auto; }
+.row { display: flex; flex-wrap: wrap; gap: 28px; align-items: flex-start; }
+.row h3:first-child { margin-top: 6px; }
+figure { margin: 14px 0 22px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid #eef1f4; }
+figcaption { color: #5b6a7a; font-size: 0.88em; margin-top: 4px; }
+details { margin: 10px 0; }
+summary { cursor: pointer; color: #2e5c8a; }
+pre { background: #f6f8fa; padding: 12px; font-size: 0.8em; overflow-x: auto; max-height: 600px; }
+code { font-size: 0.95em; }
+td { white-space: nowrap; }
+td.wrap { white-space: normal; font-size: 0.92em; color: #3b4856; }
+"""
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def _number(x: object) -> str:
+    """A figure as text: thousands separated; 3 significant digits below 1000."""
+    if x is None or isinstance(x, bool):
+        return "–" if x is None else str(x)
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
+        return "–"
+    if v == 0:
+        v = 0.0  # no "-0"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if abs(v) >= 999.5 or v.is_integer():
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _value(x: object, unit: str) -> str:
+    """A summary value in its unit: shares (units starting with %) as percentages."""
+    if unit.startswith("%"):
+        try:
+            pct = 100 * float(x)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return str(x)
+        return f"{pct:.2g}%" if 0 < abs(pct) < 0.1 else f"{pct:.1f}%"
+    return _number(x)
+
+
+def _millions(x: object) -> str:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    return "–" if math.isnan(v) else f"{v / 1e6 + 0.0:,.2f}"  # + 0.0: no "-0.00"
+
+
+class _Raw(str):
+    """Table cell content that is HTML already (its text escaped by whoever built it)."""
+
+    __slots__ = ()
+
+
+def _cell(value: object, kind: str) -> str:
+    cls = f' class="{kind}"' if kind else ""
+    text = value if isinstance(value, _Raw) else escape(str(value))
+    return f"<td{cls}>{text}</td>"
+
+
+def _table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    kinds: Sequence[str] | None = None,
+    row_classes: Sequence[str] | None = None,
+) -> str:
+    """An HTML table, every cell escaped.
+
+    Args:
+        header: Column headings.
+        rows: The cells (any values, shown as text).
+        kinds: Per column ``"num"`` (right-aligned figures), ``"wrap"`` (long text that
+            may wrap) or ``""`` (text on one line, the default).
+        row_classes: A CSS class per row (``""`` for none).
+    """
+    kinds = list(kinds) if kinds is not None else [""] * len(header)
+    head = "".join(
+        (f'<th class="{k}">' if k == "num" else "<th>") + f"{escape(str(h))}</th>"
+        for h, k in zip(header, kinds, strict=True)
+    )
+    body = []
+    for i, row in enumerate(rows):
+        cls = f' class="{escape(row_classes[i])}"' if row_classes and row_classes[i] else ""
+        cells = "".join(_cell(v, k) for v, k in zip(row, kinds, strict=True))
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _meta(items: Iterable[tuple[str, object]]) -> str:
+    rows = "".join(
+        f"<dt>{escape(str(k))}</dt><dd>{escape(str(v))}</dd>" for k, v in items if v is not None
+    )
+    return f'<dl class="meta">{rows}</dl>'
+
+
+def _figure(fig: Figure, alt: str, caption: str = "") -> str:
+    """A figure as an inline PNG (``data:`` URL)."""
+    data = plots.to_base64_png(fig)
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}" '
+        f'width="{int(fig.get_figwidth() * plots.DPI)}">{cap}</figure>'
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def _seeds(values: Iterable[Any]) -> str:
+    """Seeds as compact text: ``1–10`` for a run of whole numbers, else a list."""
+    seeds = sorted({int(v) for v in values if v == v})
+    if not seeds:
+        return "–"
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}–{seeds[-1]}"
+    return ", ".join(str(s) for s in seeds)
+
+
+# ---------------------------------------------------------------------------- the scenario
+
+
+def _day(value: object, start: dt.date, where: str) -> dt.date:
+    """A policy window's start or stop: a day index (0 = start date) or an ISO date."""
+    if isinstance(value, bool):
+        raise NotARunError(f"{where} is not a day index or date: {value!r}")
+    if isinstance(value, int):
+        return start + dt.timedelta(days=value)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise NotARunError(f"{where} is not a day index or date: {value!r}") from exc
+
+
+def _param(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def policy_windows(scenario: Mapping[str, Any], days: int | None = None) -> pd.DataFrame:
+    """The policies of a resolved scenario (``scenario.yaml``) with their windows as dates.
+
+    Args:
+        scenario: The scenario: ``start_date``, ``end_date`` and ``policies`` (each
+            ``{kind, start, stop?, ...params}``, windows as day indices or ISO dates,
+            ``stop`` exclusive).
+        days: Days of the run; policies without a stop, or stopping later, are cut at
+            its end (default: the scenario's end date).
+
+    Returns:
+        One row per policy in the scenario's order: ``index``, ``kind``, ``start`` and
+        ``stop`` (Timestamps; ``stop`` the given one, or the run's end), ``until``
+        (the given stop as text, or "end of run"), ``continues`` (True when the
+        policy acts past the run's end) and ``parameters`` (text).
+
+    Raises:
+        NotARunError: A scenario without a start date or with a malformed window.
+    """
+    try:
+        start = dt.date.fromisoformat(str(scenario["start_date"]))
+    except (KeyError, ValueError) as exc:
+        raise NotARunError(f"scenario.yaml has no valid start_date: {exc}") from exc
+    if days is None:
+        end = _day(scenario.get("end_date", start), start, "end_date") + dt.timedelta(days=1)
+    else:
+        end = start + dt.timedelta(days=int(days))
+    rows = []
+    for i, entry in enumerate(scenario.get("policies") or []):
+        where = f"policies[{i}]"
+        if not isinstance(entry, Mapping) or "kind" not in entry or "start" not in entry:
+            raise NotARunError(f"scenario.yaml: {where} is not a policy with kind and start")
+        a = _day(entry["start"], start, f"{where}.start")
+        raw_stop = entry.get("stop")
+        b = end if raw_stop is None else _day(raw_stop, start, f"{where}.stop")
+        params = {k: v for k, v in entry.items() if k not in ("kind", "start", "stop")}
+        rows.append(
+            {
+                "index": i,
+                "kind": str(entry["kind"]),
+                "start": pd.Timestamp(a),
+                "stop": pd.Timestamp(min(b, end) if raw_stop is None else b),
+                "until": "end of run" if raw_stop is None else b.isoformat(),
+                "continues": raw_stop is None or b > end,
+                "parameters": "; ".join(f"{k} = {_param(v)}" for k, v in params.items()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["index", "kind", "start", "stop", "until", "continues", "parameters"]
+    )
+
+
+def _knobs_table(knobs: Mapping[str, Any], columns: int = 3) -> str:
+    items = list(knobs.items())
+    if not items:
+        return _note("This scenario has no knobs.")
+    per = math.ceil(len(items) / columns)
+    rows = []
+    for r in range(per):
+        row: list[object] = []
+        for c in range(columns):
+            k = r + c * per
+            row += [items[k][0], _param(items[k][1])] if k < len(items) else ["", ""]
+        rows.append(row)
+    return _table(["knob", "value"] * columns, rows)
+
+
+def _scenario_section(run_dir: Path, days: int | None) -> str:
+    path = run_dir / "scenario.yaml"
+    if not path.is_file():
+        return "<h2>Scenario</h2>" + _note(f"{path.name} is missing: no timeline to show.")
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(scenario, Mapping):
+        raise NotARunError(f"{path} is not a scenario (a mapping)")
+    windows = policy_windows(scenario, days)
+    start = pd.Timestamp(str(scenario["start_date"]))
+    end = start + pd.Timedelta(days=int(days)) if days else windows["stop"].max()
+    parts = ["<h2>Scenario timeline</h2>"]
+    if scenario.get("description"):
+        parts.append(f'<p class="lead">{escape(str(scenario["description"]))}</p>')
+    delay = scenario.get("delay_days")
+    if delay:
+        parts.append(_note(f"Every policy window is moved {delay} days later (delay_days)."))
+    if len(windows):
+        parts.append(
+            _figure(
+                plots.policy_timeline(windows, start, end),
+                "policy timeline",
+                "Each bar is a policy's window (start to stop, stop exclusive); "
+                "colours group the measures.",
+            )
+        )
+        parts.append("<h3>Policies</h3>")
+        parts.append(
+            _table(
+                ["#", "kind", "start", "stop (first day off)", "parameters"],
+                [
+                    [
+                        w["index"],
+                        w["kind"],
+                        f"{w['start']:%Y-%m-%d}",
+                        w["until"],
+                        w["parameters"] or "–",
+                    ]
+                    for w in windows.to_dict("records")
+                ],
+                kinds=["num", "", "", "", "wrap"],
+            )
+        )
+    else:
+        parts.append(_note("This scenario has no policies."))
+    parts.append("<h3>Knobs</h3>")
+    parts.append(_knobs_table(scenario.get("knobs") or {}))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- run report
+
+
+def _staff_total(summary: Mapping[str, Any]) -> float | None:
+    hours = summary.get("staff_hours_by_task")
+    return float(sum(hours.values())) if isinstance(hours, Mapping) and hours else None
+
+
+def _peak_date(summary: Mapping[str, Any], field: str) -> str:
+    """`` on DATE`` for a peak field with a ``_day`` companion and a positive value."""
+    day = summary.get(f"{field}_day")
+    if day is None or not summary.get(field) or "start_date" not in summary:
+        return ""
+    date = dt.date.fromisoformat(str(summary["start_date"])) + dt.timedelta(days=int(day))
+    return f" (on {date.isoformat()})"
+
+
+def _outcomes_table(summary: Mapping[str, Any]) -> str:
+    values = {**summary, "staff_hours": _staff_total(summary)}
+    rows = []
+    for key, label, unit in KEY_OUTCOMES:
+        if values.get(key) is None:
+            continue
+        if key == "firms_failed" and summary.get("firms_total"):
+            unit = f"firms (of {_number(summary['firms_total'])})"
+        rows.append([label + _peak_date(summary, key), _value(values[key], unit), unit])
+    return _table(["outcome", "value", "unit"], rows, kinds=["", "num", ""])
+
+
+def _breakdown(summary: Mapping[str, Any], field: str, title: str, unit: str) -> str:
+    parts = summary.get(field)
+    if not isinstance(parts, Mapping) or not parts:
+        return ""
+    total = sum(float(v) for v in parts.values())
+    rows = [
+        [k.replace("_", " "), _number(v), f"{100 * float(v) / total:.1f}%" if total else "–"]
+        for k, v in sorted(parts.items(), key=lambda kv: -float(kv[1]))
+    ]
+    rows.append(["total", _number(total), "100%" if total else "–"])
+    return (
+        f"<div><h3>{escape(title)}</h3>"
+        + _table(["", unit, "share"], rows, kinds=["", "num", "num"])
+        + "</div>"
+    )
+
+
+def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    scenario = str(summary.get("scenario", "?"))
+    seed = summary.get("seed", "?")
+    residents = summary.get("residents")
+    who = f"{_number(residents)} residents" if residents is not None else ""
+    dates = f"{summary.get('start_date', '?')} to {summary.get('end_date', '?')}"
+    title = f"gridgov run: {scenario}, seed {seed}"
+    days = summary.get("days")
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="lead">{escape(", ".join(p for p in (who, dates) if p))}'
+        f"{escape(f', {days} days simulated' if days else '')}</p>",
+        _meta(
+            [
+                ("scenario", scenario),
+                ("seed", seed),
+                ("residents", _number(residents) if residents is not None else None),
+                ("households", _number(summary["households"]) if "households" in summary else None),
+                ("grids", summary.get("grids")),
+                ("firms", _number(summary["firms"]) if "firms" in summary else None),
+                ("period", dates),
+                ("days simulated", days),
+                ("overrides", " ".join(summary.get("overrides", [])) or "none"),
+                ("code version", summary.get("code_version")),
+                ("run time", f"{summary['wall_seconds']} s" if "wall_seconds" in summary else None),
+                ("run directory", str(run_dir)),
+            ]
+        ),
+        "<h2>Key outcomes</h2>",
+        '<div class="row"><div>',
+        _outcomes_table(summary),
+        "</div><div>",
+        _breakdown(summary, "staff_hours_by_task", "Staff hours by task", "hours"),
+        _breakdown(summary, "fiscal_cost_by_instrument", "Fiscal cost by instrument", "CNY"),
+        "</div></div>",
+        _scenario_section(run_dir, int(days) if days else None),
+        "<h2>Over time</h2>",
+        _plots(runs, "scenario"),
+    ]
+    config = run_dir / "config.yaml"
+    if config.is_file():
+        parts.append("<h2>Configuration</h2>")
+        parts.append(
+            "<details><summary>config.yaml (the resolved configuration)</summary>"
+            f"<pre>{escape(config.read_text(encoding='utf-8'))}</pre></details>"
+        )
+    return title, "".join(parts)
+
+
+def _plots(runs: pd.DataFrame, by: str) -> str:
+    """The time plots shared by run and sweep reports (those whose columns are present)."""
+    figures = [
+        (
+            lambda: plots.epidemic_curves(runs, [m for m in EPIDEMIC if m in runs.columns], by),
+            "epidemic curves",
+            "Residents infectious and in hospital.",
+        ),
+        (
+            lambda: plots.trips_vs_baseline(runs, by),
+            "trips",
+            "Person and vehicle trips as a share of a normal day's.",
+        ),
+        (lambda: plots.shortages(runs, by), "shortages", ""),
+        (
+            lambda: plots.firm_status(runs, by),
+            "firm status",
+            "Every firm is in one of the five states each day.",
+        ),
+        (
+            lambda: plots.staff_hours(runs, by),
+            "staff hours",
+            "Hours the grid workers and cadres gave each task; the line is the share of "
+            "grid workers asked for more hours than they have.",
+        ),
+    ]
+    parts = []
+    for make, alt, caption in figures:
+        try:
+            fig = make()
+        except ValueError as exc:  # a column the runs do not have
+            parts.append(_note(f"No {alt} plot: {exc}"))
+            continue
+        parts.append(_figure(fig, alt, caption))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- sweep report
+
+
+def _choose_baseline(groups: Sequence[str], baseline: str | None, by: str) -> str:
+    if baseline is not None:
+        if baseline not in groups:
+            raise ValueError(f"baseline {baseline!r} is not among the {by} values: {list(groups)}")
+        return baseline
+    return DEFAULT_BASELINE if DEFAULT_BASELINE in groups else groups[0]
+
+
+def _summary_table(frame: pd.DataFrame, by: str, groups: Sequence[str]) -> str:
+    metrics = [m for m in OUTCOMES if m in frame.columns]
+    g = frame.groupby("_group", sort=False)
+    rows: list[list[object]] = [
+        ["runs", *(_number(g.size()[name]) for name in groups)],
+        [
+            "seeds",
+            *(
+                _seeds(frame.loc[frame["_group"] == name, "seed"]) if "seed" in frame else "–"
+                for name in groups
+            ),
+        ],
+    ]
+    means = g[metrics].mean(numeric_only=True)
+    for m in metrics:
+        if m not in means.columns:
+            continue
+        unit = "%" if m.endswith("_share") else ""
+        rows.append([LABELS.get(m, m), *(_value(means.loc[n, m], unit) for n in groups)])
+    return _table(["outcome (mean over runs)", *groups], rows, ["", *["num"] * len(groups)])
+
+
+def _signed(x: float) -> str:
+    return f"+{_number(x)}" if x > 0 else _number(x)
+
+
+def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
+    """The paired differences: a matrix (outcomes by group) and the full table, collapsed."""
+    try:
+        table = paired_differences(frame, baseline, by=by)
+    except ValueError as exc:
+        return _note(f"No paired comparison: {exc}")
+    groups = [str(g) for g in pd.unique(table[by])]
+    metrics = list(pd.unique(table["metric"]))
+    cell = table.set_index([by, "metric"])
+    matrix = []
+    for m in metrics:
+        row: list[object] = [LABELS.get(m, m), _number(cell.loc[(groups[0], m), "baseline_mean"])]
+        for g in groups:
+            r = cell.loc[(g, m)]
+            change = "" if r["relative"] != r["relative"] else f" ({100 * r['relative']:+.1f}%)"
+            text = escape(_signed(r["difference"]) + change)
+            if r["ci_low"] > 0 or r["ci_high"] < 0:  # the interval excludes no difference
+                text = f"<strong>{text}</strong>"
+            ci = f"{_number(r['ci_low'])} .. {_number(r['ci_high'])}"
+            row.append(_Raw(f'{text}<span class="ci">{escape(ci)}</span>'))
+        matrix.append(row)
+    full = [
+        [
+            r[by],
+            LABELS.get(r["metric"], r["metric"]),
+            r["pairs"],
+            _number(r["baseline_mean"]),
+            _number(r["mean"]),
+            _signed(r["difference"]),
+            f"{_number(r['ci_low'])} .. {_number(r['ci_high'])}",
+            "–" if r["relative"] != r["relative"] else f"{100 * r['relative']:+.1f}%",
+        ]
+        for r in table.to_dict("records")
+    ]
+    pairs = ", ".join(f"{g}: {int(cell.loc[(g, metrics[0]), 'pairs'])}" for g in groups)
+    return (
+        _note(
+            f"Each {by} minus {baseline}, pair by pair (same seed and every other override: "
+            "common random numbers): the mean difference (relative change) and below it the "
+            f"95% t interval; bold where the interval excludes zero. Pairs: {pairs}."
+        )
+        + _table(
+            ["outcome", f"{baseline} (mean)", *groups],
+            matrix,
+            ["", "num", *["num"] * len(groups)],
+        )
+        + "<details><summary>every paired difference as a table</summary>"
+        + _table(
+            [
+                by,
+                "outcome",
+                "pairs",
+                f"{baseline} (mean)",
+                "mean",
+                "difference",
+                "95% CI",
+                "change",
+            ],
+            full,
+            ["", "", "num", "num", "num", "num", "num", "num"],
+        )
+        + "</details>"
+    )
+
+
+def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
+    from analysis import stats
+
+    try:
+        ce = stats.cost_effectiveness(frame, baseline, by=by)
+    except ValueError as exc:
+        return _note(f"No cost-effectiveness: {exc}")
+    if ce.empty:
+        return _note("No cost-effectiveness: no group besides the baseline.")
+
+    def interval(r: Mapping[Any, Any], name: str) -> str:
+        return f"{_number(r[f'{name}_low'])} .. {_number(r[f'{name}_high'])}"
+
+    rows = [
+        [
+            r[by],
+            r["pairs"],
+            _millions(r["fiscal_cost_cny"]),
+            _number(r["infections_averted"]),
+            interval(r, "infections_averted"),
+            _number(r["firms_saved"]),
+            interval(r, "firms_saved"),
+            _number(r["infections_averted_per_million_cny"]),
+            _number(r["firms_saved_per_million_cny"]),
+        ]
+        for r in ce.to_dict("records")
+    ]
+    table = _table(
+        [
+            by,
+            "pairs",
+            "extra fiscal cost (million CNY)",
+            "infections averted",
+            "95% CI",
+            "firms saved",
+            "95% CI",
+            "infections averted per million CNY",
+            "firms saved per million CNY",
+        ],
+        rows,
+        kinds=["", *["num"] * 8],
+    )
+    fig = plots.relief_cost_vs_firms_saved(ce, by=by, baseline=baseline)
+    return (
+        _note(
+            f"Each {by} against {baseline}, run by run on the same seeds: the extra fiscal "
+            "cost of relief and the infections averted and firms saved (negative: more "
+            "than the baseline). Per million CNY only where the extra cost is positive."
+        )
+        + table
+        + _figure(fig, "fiscal cost against firms saved")
+    )
+
+
+def _frontier(frame: pd.DataFrame, by: str) -> str:
+    from analysis import stats
+
+    try:
+        front = stats.frontier(frame, by=by)
+    except ValueError as exc:
+        return _note(f"No frontier: {exc}")
+    rows = [
+        [
+            r[by],
+            r["runs"],
+            _number(r["cum_infections"]),
+            _number(r["firms_failed"]),
+            _millions(r["fiscal_cost_cny"]),
+            "yes" if r["pareto"] else "no",
+        ]
+        for r in front.to_dict("records")
+    ]
+    table = _table(
+        [by, "runs", "infections", "firms failed", "fiscal cost (million CNY)", "Pareto-optimal"],
+        rows,
+        kinds=["", "num", "num", "num", "num", ""],
+        row_classes=["pareto" if r["pareto"] else "" for r in front.to_dict("records")],
+    )
+    return (
+        _note(
+            "Mean outcomes by group; a group is Pareto-optimal when no other group has "
+            "fewer infections, fewer failed firms and a lower fiscal cost all at once."
+        )
+        + table
+        + _figure(plots.frontier_plot(front, by=by), "frontier")
+    )
+
+
+def _sweep_report(
+    summaries: pd.DataFrame, runs: pd.DataFrame, baseline: str | None, by: str
+) -> tuple[str, str]:
+    frame = with_derived(summaries)
+    column = group_column(frame, by)
+    frame = frame.assign(_group=frame[column].map(plots.group_label))
+    groups = [str(g) for g in pd.unique(frame["_group"])]
+    base = _choose_baseline(groups, baseline, by)
+    sources = sorted(set(frame["source"]))
+    residents = sorted({int(r) for r in frame.get("residents", pd.Series(dtype=float)).dropna()})
+    versions = sorted({str(v) for v in frame.get("code_version", pd.Series(dtype=str)).dropna()})
+    title = f"gridgov sweep: {len(frame)} runs, {len(groups)} {by} value{'s' * (len(groups) > 1)}"
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="lead">{escape(", ".join(groups))}</p>',
+        _meta(
+            [
+                ("source" + "s" * (len(sources) > 1), ", ".join(sources)),
+                ("runs", len(frame)),
+                (by, ", ".join(groups)),
+                ("seeds", _seeds(frame["seed"]) if "seed" in frame else None),
+                ("residents", ", ".join(_number(r) for r in residents) or None),
+                (
+                    "period",
+                    f"{frame['start_date'].min()} to {frame['end_date'].max()}"
+                    if {"start_date", "end_date"} <= set(frame.columns)
+                    else None,
+                ),
+                ("code version", ", ".join(versions) or None),
+            ]
+        ),
+        f"<h2>Mean outcomes by {escape(by)}</h2>",
+        _summary_table(frame, by, groups),
+    ]
+    if len(groups) > 1:
+        parts += [
+            f"<h2>Paired differences against {escape(base)}</h2>",
+            _comparison(frame.drop(columns="_group"), base, by),
+        ]
+        need = {"cum_infections", "firms_failed", "fiscal_cost_cny"}
+        if need <= set(frame.columns):
+            parts += [
+                f"<h2>Cost-effectiveness against {escape(base)}</h2>",
+                _cost_effectiveness(frame.drop(columns="_group"), base, by),
+                "<h2>Health–economy frontier</h2>",
+                _frontier(frame.drop(columns="_group"), by),
+            ]
+        else:
+            parts.append(
+                _note(f"No cost-effectiveness or frontier: columns {sorted(need)} needed.")
+            )
+    else:
+        parts.append(_note(f"One {by} value only: no comparison, cost-effectiveness or frontier."))
+    parts += [f"<h2>Over time, by {escape(by)}</h2>", _plots(runs, by)]
+    return title, "".join(parts)
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def _paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
+    if isinstance(path, str | Path):
+        return [Path(path)]
+    paths = [Path(p) for p in path]
+    if not paths:
+        raise NotARunError("no path given")
+    return paths
+
+
+def _target(paths: Sequence[Path], out: str | Path | None) -> Path:
+    """Where the report goes: ``out`` (a file, or a directory to hold report.html)."""
+    if out is not None:
+        out = Path(out)
+        return out / REPORT_NAME if out.is_dir() or out.suffix == "" else out
+    dirs = [p.parent if p.is_file() else p for p in paths]
+    if len(dirs) == 1:
+        return dirs[0] / REPORT_NAME
+    return Path(os.path.commonpath([d.resolve() for d in dirs])) / REPORT_NAME
+
+
+def _write(target: Path, text: str) -> None:
+    """Write atomically: a temporary file in the same directory, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_report(
+    path: str | Path | Sequence[str | Path],
+    out: str | Path | None = None,
+    baseline: str | None = None,
+    by: str = "scenario",
+) -> Path:
+    """Write a self-contained HTML report of a run, a sweep, or several of either.
+
+    One finished run gives a run report (outcomes, scenario timeline, plots, config);
+    more give a sweep report (mean outcomes by group, paired differences against the
+    baseline, cost-effectiveness and frontier, plots with seed bands). Plots are
+    inline PNGs and the styles inline: the file needs nothing else to display.
+
+    Args:
+        path: A run or sweep directory, or several.
+        out: The report's file, or a directory for ``report.html``; default
+            ``report.html`` in the given directory (several: in their common parent).
+        baseline: The group compared against (sweeps); default ``huaian_2020`` if
+            present, else the first group.
+        by: The column naming the groups (``scenario``, or a knob as in ``compare``).
+
+    Returns:
+        The path of the report written.
+
+    Raises:
+        NotARunError: A path that is no finished gridgov run or sweep (see ``load_runs``).
+        ValueError: A baseline or ``by`` that is not in the runs.
+    """
+    paths = _paths(path)
+    summaries = load_summaries(paths)
+    runs = load_runs(paths)
+    if len(summaries) == 1:
+        title, body = _run_report(Path(str(summaries["run"].iloc[0])), runs)
+    else:
+        title, body = _sweep_report(summaries, runs, baseline, by)
+    target = _target(paths, out)
+    _write(target, _page(title, body))
+    log.info("wrote %s", target)
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``gridgov report RUN_OR_SWEEP_DIR [...] [--out PATH] [--baseline NAME]``.
+
+    Returns:
+        The exit code: 0 (the report's path on stdout), or 2 on bad input (message
+        logged, nothing written).
+    """
+    parser = argparse.ArgumentParser(
+        prog="gridgov report",
+        description="Write a self-contained HTML report of a run or a sweep.",
+    )
+    parser.add_argument("paths", nargs="+", help="run or sweep directories")
+    parser.add_argument(
+        "--out", help="the report file, or a directory (default: report.html in the directory)"
+    )
+    parser.add_argument(
+        "--baseline", help="the group to compare against (default: huaian_2020 or the first)"
+    )
+    parser.add_argument(
+        "--by", default="scenario", help="the column naming the groups (default: scenario)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
+    try:
+        target = write_report(args.paths, args.out, args.baseline, args.by)
+    except (NotARunError, ValueError, OSError) as exc:
+        log.error("bad input: %s", exc)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(f"{target}\n")
+    return 0
