@@ -96,7 +96,7 @@ def _check_knob(name: str, default: Any, value: Any) -> Any:
         ok = isinstance(value, int | float)
         if ok and isinstance(default, int) and isinstance(value, float):
             ok = value.is_integer()
-            value = int(value)
+            value = int(value) if ok else value
     elif isinstance(default, str | dt.date):
         if isinstance(value, dt.date):
             value = value.isoformat()
