@@ -29,7 +29,6 @@ ERROR = "error.json"
 LOCK = ".summary.lock"
 PROGRESS = ".progress"  # one empty file per job finished in the current pass of the sweep
 FIRST_COLUMNS = ("job", "status", "overrides")
-STATUSES = ("done", "failed")
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
