@@ -189,13 +189,23 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def _number(x: float) -> str:
-    """A figure for the table: thousands separated, 3 significant digits below 1000."""
-    if x != x:
+def number_text(x: object) -> str:
+    """A figure as text: thousands separated; 3 significant digits below 1000."""
+    if x is None or isinstance(x, bool):
+        return "–" if x is None else str(x)
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
         return "–"
-    if abs(x) >= 999.5 or float(x).is_integer():
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+    if v == 0:
+        v = 0.0  # no "-0"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if abs(v) >= 999.5 or v.is_integer():
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
 
 
 def format_table(
@@ -222,11 +232,11 @@ def format_table(
             by: table[by],
             "outcome": table["metric"].map(lambda m: LABELS.get(m, m)),
             "pairs": table["pairs"],
-            f"{baseline} (mean)": table["baseline_mean"].map(_number),
-            "mean": table["mean"].map(_number),
-            "difference": table["difference"].map(_number),
+            f"{baseline} (mean)": table["baseline_mean"].map(number_text),
+            "mean": table["mean"].map(number_text),
+            "difference": table["difference"].map(number_text),
             pct: [
-                f"{_number(lo)} .. {_number(hi)}"
+                f"{number_text(lo)} .. {number_text(hi)}"
                 for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
             ],
             "change": table["relative"].map(lambda r: "–" if r != r else f"{100 * r:+.1f}%"),

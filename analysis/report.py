@@ -19,7 +19,14 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis import plots
-from analysis.compare import LABELS, OUTCOMES, group_column, paired_differences, with_derived
+from analysis.compare import (
+    LABELS,
+    OUTCOMES,
+    group_column,
+    number_text,
+    paired_differences,
+    with_derived,
+)
 from analysis.load import NotARunError, load_runs, load_summaries
 
 log = logging.getLogger(__name__)
@@ -100,25 +107,6 @@ td.wrap { white-space: normal; font-size: 0.92em; color: #3b4856; }
 # ---------------------------------------------------------------------------- formatting
 
 
-def _number(x: object) -> str:
-    """A figure as text: thousands separated; 3 significant digits below 1000."""
-    if x is None or isinstance(x, bool):
-        return "–" if x is None else str(x)
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(v):
-        return "–"
-    if v == 0:
-        v = 0.0  # no "-0"
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    if abs(v) >= 999.5 or v.is_integer():
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
 def _value(x: object, unit: str) -> str:
     """A summary value in its unit: shares (units starting with %) as percentages."""
     if unit.startswith("%"):
@@ -127,7 +115,7 @@ def _value(x: object, unit: str) -> str:
         except (TypeError, ValueError):
             return str(x)
         return f"{pct:.2g}%" if 0 < abs(pct) < 0.1 else f"{pct:.1f}%"
-    return _number(x)
+    return number_text(x)
 
 
 def _millions(x: object) -> str:
@@ -387,7 +375,7 @@ def _outcomes_table(summary: Mapping[str, Any]) -> str:
         if values.get(key) is None:
             continue
         if key == "firms_failed" and summary.get("firms_total"):
-            unit = f"firms (of {_number(summary['firms_total'])})"
+            unit = f"firms (of {number_text(summary['firms_total'])})"
         rows.append([label + _peak_date(summary, key), _value(values[key], unit), unit])
     return _table(["outcome", "value", "unit"], rows, kinds=["", "num", ""])
 
@@ -398,10 +386,10 @@ def _breakdown(summary: Mapping[str, Any], field: str, title: str, unit: str) ->
         return ""
     total = sum(float(v) for v in parts.values())
     rows = [
-        [k.replace("_", " "), _number(v), f"{100 * float(v) / total:.1f}%" if total else "–"]
+        [k.replace("_", " "), number_text(v), f"{100 * float(v) / total:.1f}%" if total else "–"]
         for k, v in sorted(parts.items(), key=lambda kv: -float(kv[1]))
     ]
-    rows.append(["total", _number(total), "100%" if total else "–"])
+    rows.append(["total", number_text(total), "100%" if total else "–"])
     return (
         f"<div><h3>{escape(title)}</h3>"
         + _table(["", unit, "share"], rows, kinds=["", "num", "num"])
@@ -414,7 +402,7 @@ def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
     scenario = str(summary.get("scenario", "?"))
     seed = summary.get("seed", "?")
     residents = summary.get("residents")
-    who = f"{_number(residents)} residents" if residents is not None else ""
+    who = f"{number_text(residents)} residents" if residents is not None else ""
     dates = f"{summary.get('start_date', '?')} to {summary.get('end_date', '?')}"
     title = f"gridgov run: {scenario}, seed {seed}"
     days = summary.get("days")
@@ -426,10 +414,13 @@ def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
             [
                 ("scenario", scenario),
                 ("seed", seed),
-                ("residents", _number(residents) if residents is not None else None),
-                ("households", _number(summary["households"]) if "households" in summary else None),
+                ("residents", number_text(residents) if residents is not None else None),
+                (
+                    "households",
+                    number_text(summary["households"]) if "households" in summary else None,
+                ),
                 ("grids", summary.get("grids")),
-                ("firms", _number(summary["firms"]) if "firms" in summary else None),
+                ("firms", number_text(summary["firms"]) if "firms" in summary else None),
                 ("period", dates),
                 ("days simulated", days),
                 ("overrides", " ".join(summary.get("overrides", [])) or "none"),
@@ -511,7 +502,7 @@ def _summary_table(frame: pd.DataFrame, by: str, groups: Sequence[str]) -> str:
     metrics = [m for m in OUTCOMES if m in frame.columns]
     g = frame.groupby("_group", sort=False)
     rows: list[list[object]] = [
-        ["runs", *(_number(g.size()[name]) for name in groups)],
+        ["runs", *(number_text(g.size()[name]) for name in groups)],
         [
             "seeds",
             *(
@@ -530,7 +521,7 @@ def _summary_table(frame: pd.DataFrame, by: str, groups: Sequence[str]) -> str:
 
 
 def _signed(x: float) -> str:
-    return f"+{_number(x)}" if x > 0 else _number(x)
+    return f"+{number_text(x)}" if x > 0 else number_text(x)
 
 
 def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
@@ -544,14 +535,17 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
     cell = table.set_index([by, "metric"])
     matrix = []
     for m in metrics:
-        row: list[object] = [LABELS.get(m, m), _number(cell.loc[(groups[0], m), "baseline_mean"])]
+        row: list[object] = [
+            LABELS.get(m, m),
+            number_text(cell.loc[(groups[0], m), "baseline_mean"]),
+        ]
         for g in groups:
             r = cell.loc[(g, m)]
             change = "" if r["relative"] != r["relative"] else f" ({100 * r['relative']:+.1f}%)"
             text = escape(_signed(r["difference"]) + change)
             if r["ci_low"] > 0 or r["ci_high"] < 0:  # the interval excludes no difference
                 text = f"<strong>{text}</strong>"
-            ci = f"{_number(r['ci_low'])} .. {_number(r['ci_high'])}"
+            ci = f"{number_text(r['ci_low'])} .. {number_text(r['ci_high'])}"
             row.append(_Raw(f'{text}<span class="ci">{escape(ci)}</span>'))
         matrix.append(row)
     full = [
@@ -559,10 +553,10 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
             r[by],
             LABELS.get(r["metric"], r["metric"]),
             r["pairs"],
-            _number(r["baseline_mean"]),
-            _number(r["mean"]),
+            number_text(r["baseline_mean"]),
+            number_text(r["mean"]),
             _signed(r["difference"]),
-            f"{_number(r['ci_low'])} .. {_number(r['ci_high'])}",
+            f"{number_text(r['ci_low'])} .. {number_text(r['ci_high'])}",
             "–" if r["relative"] != r["relative"] else f"{100 * r['relative']:+.1f}%",
         ]
         for r in table.to_dict("records")
@@ -609,19 +603,19 @@ def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
         return _note("No cost-effectiveness: no group besides the baseline.")
 
     def interval(r: Mapping[Any, Any], name: str) -> str:
-        return f"{_number(r[f'{name}_low'])} .. {_number(r[f'{name}_high'])}"
+        return f"{number_text(r[f'{name}_low'])} .. {number_text(r[f'{name}_high'])}"
 
     rows = [
         [
             r[by],
             r["pairs"],
             _millions(r["fiscal_cost_cny"]),
-            _number(r["infections_averted"]),
+            number_text(r["infections_averted"]),
             interval(r, "infections_averted"),
-            _number(r["firms_saved"]),
+            number_text(r["firms_saved"]),
             interval(r, "firms_saved"),
-            _number(r["infections_averted_per_million_cny"]),
-            _number(r["firms_saved_per_million_cny"]),
+            number_text(r["infections_averted_per_million_cny"]),
+            number_text(r["firms_saved_per_million_cny"]),
         ]
         for r in ce.to_dict("records")
     ]
@@ -663,8 +657,8 @@ def _frontier(frame: pd.DataFrame, by: str) -> str:
         [
             r[by],
             r["runs"],
-            _number(r["cum_infections"]),
-            _number(r["firms_failed"]),
+            number_text(r["cum_infections"]),
+            number_text(r["firms_failed"]),
             _millions(r["fiscal_cost_cny"]),
             "yes" if r["pareto"] else "no",
         ]
@@ -707,7 +701,7 @@ def _sweep_report(
                 ("runs", len(frame)),
                 (by, ", ".join(groups)),
                 ("seeds", _seeds(frame["seed"]) if "seed" in frame else None),
-                ("residents", ", ".join(_number(r) for r in residents) or None),
+                ("residents", ", ".join(number_text(r) for r in residents) or None),
                 (
                     "period",
                     f"{frame['start_date'].min()} to {frame['end_date'].max()}"
