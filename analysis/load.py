@@ -11,7 +11,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSIONS = (1,)  # run-directory formats this version of analysis reads
+FORMAT_VERSIONS = (1, 2)  # run-directory formats this version of analysis reads
 SWEEP_SUMMARY = "summary.parquet"
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from sim.disease import CovidHistory, EpiState, Severity, lognormal_days
+from sim.disease import FIRST_INFECTIOUS_DAY, CovidHistory, EpiState, Severity, lognormal_days
 from sim.errors import ConfigError
 from sim.layers import GroupLayer
 from sim.population import expand_ranges
@@ -29,9 +29,10 @@ class Calibration:
             to infection (next-generation estimate of the epidemic's growth).
         r_by_layer: The part of ``r0`` from each layer.
         r_random_index: The same for an index case drawn uniformly from the residents.
-        household_sar: Expected household secondary attack rate.
-        mean_infectious_weight: Mean of infectiousness x infectious days in the
-            community of an index case (days).
+        household_sar: Expected household secondary attack rate of symptomatic index
+            cases, isolated once confirmed.
+        mean_infectious_weight: Mean of infectiousness x the profile's share of the
+            days in the community of an index case.
         calibrated: Whether the rates were solved for (False: given in the config).
     """
 
@@ -45,13 +46,32 @@ class Calibration:
     calibrated: bool = True
 
 
+@dataclass
+class IndexCases:
+    """Whole natural histories of sampled index cases, as transmission sees them.
+
+    Attributes:
+        weight: Infectiousness over the days spent infectious in the community with no
+            measures: ``rel_inf`` times the profile's share of those days.
+        weight_isolated: The same up to isolation at confirmation (the config's care
+            seeking and onset-to-confirmation delay): what household members receive.
+        symptomatic: Whether each index case develops symptoms.
+    """
+
+    weight: np.ndarray
+    weight_isolated: np.ndarray
+    symptomatic: np.ndarray
+
+
 def infectious_weight(
     history: CovidHistory, idx: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Infectiousness times days spent infectious in the community, per index case.
+) -> IndexCases:
+    """Infectiousness over each index case's course, with no measures and with isolation.
 
     Draws whole natural histories for residents ``idx`` with the same functions the
-    model uses, so that the estimate matches the simulated process.
+    model uses, so that the estimate matches the simulated process: the last day an
+    index case transmits is its recovery (asymptomatic, mild) or admission (severe)
+    day, or, with isolation, the day it is confirmed by care seeking.
 
     Args:
         history: The run's natural history.
@@ -59,20 +79,30 @@ def infectious_weight(
         rng: Calibration stream.
 
     Returns:
-        ``W_i = rel_inf_i * days infectious before recovery or admission`` (days).
+        The index cases' weights (``rel_inf`` x share of the infectiousness profile).
     """
     c = history.cfg
     draws = GeneratorDraws(rng)
     sev = history.draw_severity(idx, draws)
     rel = history.draw_rel_inf(idx, sev, draws).astype(np.float64)
     n = idx.size
+    inc = history.incubation_days(idx, draws)
     asym_days = lognormal_days(c.asymptomatic_duration, rng.random(n))
-    pre_days = lognormal_days(c.presymptomatic, rng.random(n))
     mild_days = lognormal_days(c.mild_duration, rng.random(n))
     to_severe = lognormal_days(c.symptom_to_severe, rng.random(n))
-    sym_days = pre_days + np.where(sev >= Severity.SEVERE, to_severe, mild_days)
-    days = np.where(sev == Severity.ASYMPTOMATIC, asym_days, sym_days)
-    return rel * days
+    symptomatic = sev != Severity.ASYMPTOMATIC
+    # last day of transmission, in days since infection (see CovidHistory.progress)
+    last = np.where(
+        symptomatic,
+        inc + np.where(sev >= Severity.SEVERE, to_severe, mild_days),
+        FIRST_INFECTIOUS_DAY - 1 + asym_days,
+    )
+    seeks = rng.random(n) < c.care_seeking_prob
+    delay = lognormal_days(c.onset_to_confirmation, rng.random(n))
+    last_isolated = np.where(symptomatic & seeks, np.minimum(last, inc + delay), last)
+    cum = np.concatenate([np.cumsum(history.profile), [1.0]])
+    share = lambda t: cum[np.minimum(t, cum.size - 1)]  # noqa: E731
+    return IndexCases(rel * share(last), rel * share(last_isolated), symptomatic)
 
 
 def exposure(
@@ -151,7 +181,8 @@ class NextGeneration:
         rng: np.random.Generator,
     ) -> None:
         idx = rng.integers(0, epi.sus.size, size=sample)
-        w = infectious_weight(history, idx, rng)
+        cases = infectious_weight(history, idx, rng)
+        w = cases.weight
         sus = epi.sus.astype(np.float64)
         self.sample = sample
         self.mean_weight = float(w.mean())
@@ -165,6 +196,10 @@ class NextGeneration:
         self.pair_load = w[rep] * sus[j]  # household hazard per pair per unit beta
         self.pair_case = rep  # the index case of each pair
         self.n_pairs = int(rep.size)
+        # the household attack rate as studies measure it: symptomatic index cases,
+        # isolated once confirmed
+        sym = cases.symptomatic[rep]
+        self.sar_load = cases.weight_isolated[rep[sym]] * sus[j[sym]]
         # exposure of each index case to infection, per unit beta and mean infectiousness
         exp_hh, exp_groups = exposure(sus, household_start, household, groups)
         self.exposure_household = exp_hh[idx]
@@ -200,10 +235,15 @@ class NextGeneration:
         return v / total if total > 0 else np.full(self.sample, 1.0 / self.sample)
 
     def household_sar(self, beta_household: float) -> float:
-        """Expected share of a random index case's household members it infects."""
-        if self.n_pairs == 0:
+        """Expected share of household members a symptomatic index case infects.
+
+        As household studies of early 2020 measured it: symptomatic index cases,
+        isolated once confirmed (``disease.care_seeking_prob`` and
+        ``disease.onset_to_confirmation``); pooled over (index case, member) pairs.
+        """
+        if self.sar_load.size == 0:
             return 0.0
-        return float(-np.expm1(-beta_household * self.pair_load).sum() / self.n_pairs)
+        return float(-np.expm1(-beta_household * self.sar_load).sum() / self.sar_load.size)
 
     def per_case(self, beta_household: float, beta: float) -> dict[str, np.ndarray]:
         """Expected infections of each index case in each layer."""
@@ -257,7 +297,8 @@ def calibrate(
     """Solve the household and per-contact hazards for the target SAR and R0.
 
     The household hazard is set so that the expected secondary attack rate among
-    household members of a random index case equals ``household_sar``; the
+    household members of a symptomatic index case, isolated once confirmed, equals
+    ``household_sar`` (``NextGeneration.household_sar``); the
     per-contact hazard of the other layers then makes R0 (the expected secondary
     infections of an index case weighted by its exposure to infection; all layers,
     fully susceptible district, no measures) equal ``r0``. A rate given explicitly is
@@ -277,7 +318,7 @@ def calibrate(
         ConfigError: If the targets cannot be met.
     """
     if beta_household is None:
-        if household_sar <= 0 or ng.n_pairs == 0:
+        if household_sar <= 0 or ng.sar_load.size == 0:
             beta_household = 0.0
         else:
             ceiling = ng.household_sar(1e6)

@@ -24,15 +24,52 @@ class Duration:
 
 
 @dataclass
-class ImportWindow:
-    """Infections imported from outside at a Poisson rate over ``[start, stop)``.
+class GammaTime:
+    """A gamma-distributed time given by its own mean and standard deviation (days)."""
 
-    ``start`` and ``stop`` are ISO dates (``2020-01-20``) or day indices.
+    mean: float = MISSING
+    sd: float = MISSING
+
+
+@dataclass
+class SeedWindow:
+    """Infections seeded in random residents at a Poisson rate over ``[start, stop)``.
+
+    A device for tests and stress studies, not importation (importation comes with the
+    returnees, ``ImportationConfig``). ``start`` and ``stop`` are ISO dates
+    (``2020-01-20``) or day indices.
     """
 
     start: Any = MISSING
     stop: Any = MISSING
-    per_day: float = MISSING  # mean imported infections per day at reference_residents
+    per_day: float = MISSING  # mean seeded infections per day at reference_residents
+
+
+@dataclass
+class ArrivalWindow:
+    """Returnees arriving over ``[start, stop)`` (ISO dates), ``weight`` per day (relative)."""
+
+    start: Any = MISSING
+    stop: Any = MISSING
+    weight: float = MISSING  # relative arrivals per day in this window
+
+
+@dataclass
+class ImportationConfig:
+    """Infections that returnees bring back: acquired before arrival, where they were.
+
+    A returnee arriving on day ``a`` is infected with probability
+    ``prevalence * 2 ** ((a - reference_date) / doubling_days)`` (at most 1): the
+    epidemic where they come from grows with that doubling time. An infected returnee
+    was infected ``k`` days before arrival, ``k`` in ``0 .. max_days_before_arrival``
+    with weights ``2 ** (-k / doubling_days)`` (more recent infections are more common in
+    a growing epidemic), so some arrive presymptomatic and some already ill.
+    """
+
+    prevalence: float = MISSING  # share of returnees infected among arrivals on reference_date
+    reference_date: str = MISSING  # ISO date
+    doubling_days: float = MISSING  # days; doubling time of the epidemic at the origin
+    max_days_before_arrival: int = MISSING  # days; longest time from infection to arrival
 
 
 @dataclass
@@ -69,7 +106,7 @@ class PopulationConfig:
     vehicle_share_urban: float = MISSING  # households with a motor vehicle
     vehicle_share_rural: float = MISSING
     returnees: int = MISSING  # key persons back from hard-hit areas, at reference_residents
-    returnee_arrival: list[str] = MISSING  # [first, last] ISO dates of their arrival
+    returnee_arrival: list[ArrivalWindow] = MISSING  # dated profile of their arrivals
     firms: FirmsConfig = field(default_factory=FirmsConfig)
 
 
@@ -84,8 +121,8 @@ class DiseaseConfig:
     infectious_days: float = MISSING  # mean infectious period (days; memoryless, whole days)
     initial_infected: int = MISSING  # residents infectious on day 0
     # covid natural history (lognormal waiting times, days)
-    latent: Duration = field(default_factory=Duration)
-    presymptomatic: Duration = field(default_factory=Duration)
+    incubation: Duration = field(default_factory=Duration)  # infection to symptom onset
+    generation_interval: GammaTime = field(default_factory=GammaTime)  # infectiousness
     asymptomatic_duration: Duration = field(default_factory=Duration)
     mild_duration: Duration = field(default_factory=Duration)
     symptom_to_severe: Duration = field(default_factory=Duration)
@@ -107,7 +144,8 @@ class DiseaseConfig:
     hospital_beds: int = MISSING  # at reference_residents; scaled
     icu_beds: int = MISSING  # at reference_residents; scaled
     no_icu_death_odds_ratio: float = MISSING
-    importation: list[ImportWindow] = field(default_factory=list)
+    importation: ImportationConfig = field(default_factory=ImportationConfig)
+    seeding: list[SeedWindow] = field(default_factory=list)  # tests and stress studies
 
 
 @dataclass
@@ -152,6 +190,7 @@ class QuarantineConfig:
     home_compliance: float = MISSING  # outside contacts avoided on day 1 at home (0..1)
     home_compliance_decay: float = MISSING  # relative decay of compliance per day
     key_person_days: int = MISSING  # days after arrival a returnee is a key person
+    symptom_check_days: int = MISSING  # days from onset to confirmation in quarantine
 
 
 @dataclass
@@ -413,23 +452,44 @@ def _validate_population(p: PopulationConfig) -> None:
                 f.max_employees[i],
             )
     check_nonneg(f"{k}.returnees", p.returnees)
-    if len(p.returnee_arrival) != 2:
-        raise _fail(f"{k}.returnee_arrival", "[first, last] ISO dates", list(p.returnee_arrival))
-    try:
-        a, b = (dt.date.fromisoformat(str(x)) for x in p.returnee_arrival)
-    except ValueError as exc:
-        raise _fail(
-            f"{k}.returnee_arrival", "[first, last] ISO dates", list(p.returnee_arrival)
-        ) from exc
-    if b < a:
-        raise _fail(
-            f"{k}.returnee_arrival",
-            "[first, last] with last not before first",
-            list(p.returnee_arrival),
-        )
+    _validate_arrivals(f"{k}.returnee_arrival", list(p.returnee_arrival))
     if sum(f.counts) < 1:
         raise _fail(f"{k}.firms.counts", "at least one firm", list(f.counts))
     _check_shares(f"{k}.firms.sector_shares", f.sector_shares, len(f.sectors))
+
+
+def _iso_date(key: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise _fail(key, "an ISO date (YYYY-MM-DD)", value) from exc
+
+
+def _validate_arrivals(key: str, windows: list[ArrivalWindow]) -> None:
+    if not windows:
+        raise _fail(key, "a non-empty list of {start, stop, weight} windows", windows)
+    total = 0.0
+    for i, w in enumerate(windows):
+        a = _iso_date(f"{key}[{i}].start", w.start)
+        b = _iso_date(f"{key}[{i}].stop", w.stop)
+        if b <= a:
+            raise _fail(f"{key}[{i}].stop", f"after start ({a.isoformat()})", str(w.stop))
+        check_nonneg(f"{key}[{i}].weight", w.weight)
+        total += w.weight
+    if total <= 0:
+        raise _fail(key, "windows with a positive weight", [w.weight for w in windows])
+
+
+def _validate_importation(k: str, imp: ImportationConfig) -> None:
+    check_prob(f"{k}.prevalence", imp.prevalence)
+    _iso_date(f"{k}.reference_date", imp.reference_date)
+    check_positive(f"{k}.doubling_days", imp.doubling_days)
+    if not 0 <= imp.max_days_before_arrival <= 60:
+        raise _fail(
+            f"{k}.max_days_before_arrival", "whole days in [0, 60]", imp.max_days_before_arrival
+        )
 
 
 def _validate_disease(d: DiseaseConfig) -> None:
@@ -445,8 +505,7 @@ def _validate_disease(d: DiseaseConfig) -> None:
         if d.initial_infected < 1:
             raise _fail(f"{k}.initial_infected", "a positive integer", d.initial_infected)
     for name in (
-        "latent",
-        "presymptomatic",
+        "incubation",
         "asymptomatic_duration",
         "mild_duration",
         "symptom_to_severe",
@@ -491,8 +550,12 @@ def _validate_disease(d: DiseaseConfig) -> None:
     check_nonneg(f"{k}.hospital_beds", d.hospital_beds)
     check_nonneg(f"{k}.icu_beds", d.icu_beds)
     check_positive(f"{k}.no_icu_death_odds_ratio", d.no_icu_death_odds_ratio)
-    for i, w in enumerate(d.importation):
-        check_nonneg(f"{k}.importation[{i}].per_day", w.per_day)
+    if d.kind == "covid":
+        check_positive(f"{k}.generation_interval.mean", d.generation_interval.mean)
+        check_positive(f"{k}.generation_interval.sd", d.generation_interval.sd)
+    _validate_importation(f"{k}.importation", d.importation)
+    for i, w in enumerate(d.seeding):
+        check_nonneg(f"{k}.seeding[{i}].per_day", w.per_day)
 
 
 def _validate_contacts(c: ContactsConfig) -> None:
@@ -523,6 +586,8 @@ def _validate_staff(s: StaffConfig, q: QuarantineConfig) -> None:
     check_nonneg("quarantine.home_compliance_decay", q.home_compliance_decay)
     if q.key_person_days < 1:
         raise _fail("quarantine.key_person_days", "a positive number of days", q.key_person_days)
+    if not 0 <= q.symptom_check_days <= 30:
+        raise _fail("quarantine.symptom_check_days", "whole days in [0, 30]", q.symptom_check_days)
 
 
 def _validate_mobility(m: MobilityConfig, p: PopulationConfig) -> None:

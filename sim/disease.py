@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaincinv, ndtri
+from scipy.special import gammainc, gammaincinv, ndtri
 
-from sim.config import DiseaseConfig, Duration
+from sim.config import DiseaseConfig, Duration, GammaTime
 from sim.rng import Draws
 
 
@@ -93,6 +93,38 @@ def geometric_days(mean_days: float, u: np.ndarray) -> np.ndarray:
     return np.maximum(k, 1).astype(np.int64)
 
 
+FIRST_INFECTIOUS_DAY = 2  # days after infection: infected on day d, infectious from d + 2
+PROFILE_TAIL = 1e-7  # the infectiousness profile ends where less than this is left
+
+
+def infectiousness_profile(gi: GammaTime) -> np.ndarray:
+    """Share of an infection's infectiousness on each day since infection (sums to 1).
+
+    The generation interval's gamma density integrated over each day: day ``tau``
+    (days since the day of infection) gets the mass of ``[tau - 0.5, tau + 0.5)``. A
+    resident infected on day ``d`` is exposed for the rest of that day and the next, and
+    infectious from day ``d + 2`` (``FIRST_INFECTIOUS_DAY``); the little mass before
+    then (4.9% for the default) is given to that first infectious day.
+
+    Args:
+        gi: The generation interval (mean and sd, days).
+
+    Returns:
+        ``g[tau]`` for ``tau = 0 .. K`` (float64), zero before the first infectious day.
+    """
+    k = (gi.mean / gi.sd) ** 2
+    theta = gi.sd**2 / gi.mean
+    cdf = lambda t: gammainc(k, np.maximum(t, 0.0) / theta)  # noqa: E731
+    last = FIRST_INFECTIOUS_DAY
+    while 1.0 - cdf(last + 0.5) > PROFILE_TAIL and last < 400:
+        last += 1
+    tau = np.arange(last + 1, dtype=np.float64)
+    g = cdf(tau + 0.5) - cdf(tau - 0.5)
+    g[FIRST_INFECTIOUS_DAY] = cdf(FIRST_INFECTIOUS_DAY + 0.5)
+    g[:FIRST_INFECTIOUS_DAY] = 0.0
+    return g / g.sum()
+
+
 @dataclass
 class EpiState:
     """The epidemic state of every resident: one array element per resident.
@@ -103,10 +135,12 @@ class EpiState:
         t_next: Day of the next scheduled transition, -1 if none (int32).
         rel_inf: Relative infectiousness when infectious (float32).
         sus: Relative susceptibility (float32, by age).
-        infected_day: Day of infection, -1 if never (int32).
+        infected_day: Day of infection, -1 if never (int32; negative days are before
+            the run started, for infections brought in from outside).
         infector: Resident who infected this one; -1 never, -2 imported (int32).
         layer: Layer of infection; -1 never, -2 imported or seeded (int8).
         n_secondary: Infections caused (int32).
+        onset_day: Day of symptom onset, -1 if none (yet) (int32).
         t_confirm: Day care seeking leads to confirmation, -1 if none (int32).
         confirmed_day: Day confirmed as a case, -1 if never (int32).
         isolation: 0 none, 1 home quarantine, 2 facility quarantine, 3 isolated (int8).
@@ -121,6 +155,7 @@ class EpiState:
     infector: np.ndarray
     layer: np.ndarray
     n_secondary: np.ndarray
+    onset_day: np.ndarray
     t_confirm: np.ndarray
     confirmed_day: np.ndarray
     isolation: np.ndarray
@@ -138,6 +173,7 @@ class EpiState:
             infector=np.full(n, -1, dtype=np.int32),
             layer=np.full(n, -1, dtype=np.int8),
             n_secondary=np.zeros(n, dtype=np.int32),
+            onset_day=np.full(n, -1, dtype=np.int32),
             t_confirm=np.full(n, -1, dtype=np.int32),
             confirmed_day=np.full(n, -1, dtype=np.int32),
             isolation=np.zeros(n, dtype=np.int8),
@@ -167,12 +203,22 @@ class NaturalHistory(ABC):
         self.epi = epi
 
     @abstractmethod
-    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
-        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+    def infect(self, idx: np.ndarray, day: int | np.ndarray, draws: Draws) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day`` (one or one each)."""
 
     @abstractmethod
-    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
-        """Apply every transition due on ``day``."""
+    def progress(
+        self, day: int, draws: Draws, ctx: ProgressContext, only: np.ndarray | None = None
+    ) -> Transitions:
+        """Apply every transition due on ``day`` (of residents ``only``, if given)."""
+
+    def weight(self, idx: np.ndarray, day: int) -> np.ndarray:
+        """Today's infectiousness of infectious residents ``idx`` (float64)."""
+        return self.epi.rel_inf[idx].astype(np.float64)
+
+    @abstractmethod
+    def generation_tail(self) -> int:
+        """Days after infection by which 99% of an infection's transmission is over."""
 
 
 @dataclass
@@ -213,6 +259,7 @@ class CovidHistory(NaturalHistory):
         with np.errstate(divide="ignore", invalid="ignore"):
             pd = np.where(crit > 0, np.minimum(1.0, ifr / np.where(crit > 0, crit, 1.0)), 0.0)
         self.p_death_given_critical = pd.astype(np.float32)
+        self.profile = infectiousness_profile(cfg.generation_interval)
 
     def draw_severity(self, idx: np.ndarray, draws: Draws) -> np.ndarray:
         """Draw the worst outcome of infections starting in residents ``idx``."""
@@ -234,40 +281,85 @@ class CovidHistory(NaturalHistory):
         g = np.where(severity == Severity.ASYMPTOMATIC, g * self.cfg.rel_inf_asymptomatic, g)
         return g.astype(np.float32)
 
-    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
-        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+    def generation_tail(self) -> int:
+        """Days after infection by which 99% of an infection's transmission is over."""
+        return int(np.searchsorted(np.cumsum(self.profile), 0.99))
+
+    def incubation_days(self, idx: np.ndarray, draws: Draws) -> np.ndarray:
+        """Days from the day of infection to the day of symptom onset (at least 2).
+
+        An infection happens during its day (on average at its middle) and symptoms
+        start at the end of the onset day, so a continuous incubation period ``x``
+        ends on day ``floor(x)`` after the day of infection: the same day bins as the
+        infectiousness profile (``infectiousness_profile``), so that the share of
+        transmission before onset is the continuous model's.
+        """
+        u = np.asarray(draws("incubation", idx), dtype=np.float64)
+        d = self.cfg.incubation
+        sigma2 = np.log1p((d.sd / d.mean) ** 2)
+        mu = np.log(d.mean) - sigma2 / 2.0
+        x = np.exp(mu + np.sqrt(sigma2) * ndtri(u)) if d.sd > 0 else np.full(u.shape, d.mean)
+        return np.maximum(np.floor(x), FIRST_INFECTIOUS_DAY).astype(np.int64)
+
+    def weight(self, idx: np.ndarray, day: int) -> np.ndarray:
+        """Today's infectiousness of infectious residents ``idx``: by days since infection.
+
+        ``rel_inf`` (individual infectiousness, times the asymptomatic factor) times
+        the profile's share for today (``infectiousness_profile``).
+        """
+        tau = day - self.epi.infected_day[idx].astype(np.int64)
+        g = self.profile[np.clip(tau, 0, self.profile.size - 1)]
+        g = np.where(tau < self.profile.size, g, 0.0)
+        return self.epi.rel_inf[idx].astype(np.float64) * g
+
+    def infect(self, idx: np.ndarray, day: int | np.ndarray, draws: Draws) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day`` (one or one each).
+
+        The exposed turn infectious (P or A) at the end of the next day, so they
+        transmit from the second day after infection (``infectiousness_profile``).
+        """
         e = self.epi
         e.state[idx] = State.E
         e.infected_day[idx] = day
         sev = self.draw_severity(idx, draws)
         e.severity[idx] = sev
         e.rel_inf[idx] = self.draw_rel_inf(idx, sev, draws)
-        e.t_next[idx] = day + lognormal_days(self.cfg.latent, draws("latent", idx))
+        e.t_next[idx] = np.asarray(day) + FIRST_INFECTIOUS_DAY - 1
 
-    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
+    def progress(
+        self, day: int, draws: Draws, ctx: ProgressContext, only: np.ndarray | None = None
+    ) -> Transitions:
         """Apply every transition due on ``day`` (each resident moves at most once).
 
         Every waiting time and choice is drawn by resident and stage, so a resident's
         course does not depend on who else progresses that day.
+
+        Args:
+            day: Day index.
+            draws: The disease draws (keyed by resident and stage).
+            ctx: Today's capacities and care seeking.
+            only: Move only these residents (catching up the course of infections
+                acquired before arrival); None: everyone due.
         """
         e = self.epi
-        due = np.flatnonzero(e.t_next == day)
+        due = np.flatnonzero(e.t_next == day) if only is None else only[e.t_next[only] == day]
         if due.size == 0:
             return _empty_transitions()
         c = self.cfg
         st = e.state[due]
         sev = e.severity[due]
-        # E -> A or P
+        # E -> A or P (symptom onset scheduled by the incubation period)
         sel = due[st == State.E]
         asym = e.severity[sel] == Severity.ASYMPTOMATIC
         a, p = sel[asym], sel[~asym]
         e.state[a] = State.A
         e.t_next[a] = day + lognormal_days(c.asymptomatic_duration, draws("asymptomatic", a))
         e.state[p] = State.P
-        e.t_next[p] = day + lognormal_days(c.presymptomatic, draws("presymptomatic", p))
+        e.t_next[p] = np.maximum(e.infected_day[p] + self.incubation_days(p, draws), day + 1)
         # P -> M (symptom onset; care seeking scheduled)
         onset = due[st == State.P]
         e.state[onset] = State.M
+        e.onset_day[onset] = day
         goes_severe = e.severity[onset] >= Severity.SEVERE
         e.t_next[onset] = day + np.where(
             goes_severe,
@@ -345,8 +437,8 @@ class SeirHistory(NaturalHistory):
         self.latent_days = latent_days
         self.infectious_days = infectious_days
 
-    def infect(self, idx: np.ndarray, day: int, draws: Draws) -> None:
-        """Start infections (S -> E) for residents ``idx`` on ``day``."""
+    def infect(self, idx: np.ndarray, day: int | np.ndarray, draws: Draws) -> None:
+        """Start infections (S -> E) for residents ``idx`` on ``day`` (one or one each)."""
         e = self.epi
         e.state[idx] = State.E
         e.infected_day[idx] = day
@@ -358,6 +450,14 @@ class SeirHistory(NaturalHistory):
         # Euler, 6% slower at R0 2.5)
         e.t_next[idx] = day + geometric_days(self.latent_days + 1.0, draws("latent", idx)) - 1
 
+    def generation_tail(self) -> int:
+        """Days after infection by which 99% of an infection's transmission is over.
+
+        Bounded by the 99% point of latent plus infectious period, each geometric
+        (memoryless): ``ln(100)`` times their summed means.
+        """
+        return int(np.ceil(np.log(100.0) * (self.latent_days + self.infectious_days)))
+
     def make_infectious(self, idx: np.ndarray, day: int, draws: Draws) -> None:
         """Put residents ``idx`` straight into the infectious state on ``day``."""
         e = self.epi
@@ -366,10 +466,12 @@ class SeirHistory(NaturalHistory):
         e.rel_inf[idx] = 1.0
         e.t_next[idx] = day + geometric_days(self.infectious_days, draws("infectious", idx))
 
-    def progress(self, day: int, draws: Draws, ctx: ProgressContext) -> Transitions:
+    def progress(
+        self, day: int, draws: Draws, ctx: ProgressContext, only: np.ndarray | None = None
+    ) -> Transitions:
         """Apply every transition due on ``day``: E -> I and I -> R."""
         e = self.epi
-        due = np.flatnonzero(e.t_next == day)
+        due = np.flatnonzero(e.t_next == day) if only is None else only[e.t_next[only] == day]
         if due.size == 0:
             return _empty_transitions()
         st = e.state[due]

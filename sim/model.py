@@ -25,12 +25,13 @@ from sim.disease import (
     susceptibility,
 )
 from sim.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
+from sim.importation import Importation
 from sim.layers import GroupLayer, HouseholdLayer
 from sim.mobility import Mobility, Trips
 from sim.policies import DailyModifiers
 from sim.policies.economy import Relief
 from sim.population import Population, scaled_count, synthesise
-from sim.quarantine import CASE, HOME
+from sim.quarantine import CASE, FACILITY, HOME
 from sim.recorder import EventLog, Recorder
 from sim.response import Response
 from sim.rng import KeyedDraws, Streams
@@ -147,12 +148,24 @@ class DistrictModel(mesa.Model):
         self.workers_today = self.firms.employees.copy()
         self.mods = DailyModifiers()
         self.response = Response(self)
-        self.import_rate = self._import_schedule()
+        self.seed_rate = self._seed_schedule()
+        self.imports = (
+            Importation(
+                d.importation,
+                self.response.returnees,
+                self.response.returnee_day,
+                self.timeline.start_date,
+                self.streams,
+            )
+            if not self.seir
+            else None
+        )
         self.recorder = Recorder(cfg.days)
         self.events = EventLog()
         self._declare_metrics()
         self._cum = {"infections": 0, "confirmed": 0, "deaths": 0}
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
+        self.traced_day = np.full(n, -1, dtype=np.int32)  # first found as a contact, -1 never
         self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
         self._from_quarantine = 0  # today's infections by residents in home quarantine
         self.trips: Trips | None = None  # today's trips (None before the first move)
@@ -222,13 +235,13 @@ class DistrictModel(mesa.Model):
         for g in self.groups:
             g.beta = self.calibration.beta
 
-    def _import_schedule(self) -> np.ndarray:
-        """Expected imported infections on each day of the run (scaled with the population)."""
+    def _seed_schedule(self) -> np.ndarray:
+        """Expected seeded infections on each day of the run (scaled with the population)."""
         rate = np.zeros(self.cfg.days)
         if self.seir:
             return rate
-        for i, w in enumerate(self.cfg.disease.importation):
-            key = f"disease.importation[{i}]"
+        for i, w in enumerate(self.cfg.disease.seeding):
+            key = f"disease.seeding[{i}]"
             a = parse_day(f"{key}.start", w.start, self.timeline.start_date)
             b = parse_day(f"{key}.stop", w.stop, self.timeline.start_date)
             rate[max(a, 0) : max(min(b, self.cfg.days), 0)] += w.per_day
@@ -249,6 +262,9 @@ class DistrictModel(mesa.Model):
         r.declare("new_imported", "infections imported from outside today")
         r.declare("new_symptomatic", "residents with symptom onset today")
         r.declare("new_confirmed", "cases confirmed today (care seeking or admission)")
+        r.declare(
+            "new_confirmed_imported", "cases confirmed today who were infected outside the district"
+        )
         r.declare("new_isolated", "confirmed cases isolated today")
         r.declare("new_hospitalised", "admissions to hospital today")
         r.declare("new_critical", "admissions to ICU (critical) today")
@@ -487,30 +503,49 @@ class DistrictModel(mesa.Model):
         self.supplied = self.supply.settle(day, m, self.shopping, hours, export)
 
     def import_infections(self, day: int) -> int:
-        """Infect a Poisson number of susceptible returnees (or residents) from outside.
+        """Returnees arriving today with an infection acquired where they were.
 
-        Infections come in with returnees who have arrived by today; when there are no
-        such returnees left (or none configured), with random residents.
+        Their infections started before they arrived (``Importation``): their course
+        is caught up to today, so some arrive presymptomatic or already ill. Infections
+        seeded in random residents (``disease.seeding``: tests and stress studies) start
+        today.
         """
-        rate = self.import_rate[day]
-        if rate <= 0:
-            return 0
-        rng = self.streams.day("importation", day)
-        k = rng.poisson(rate)
-        if k == 0:
-            return 0
-        r = self.response
-        arrived = r.returnees[r.returnee_day <= day]
-        arrived = arrived[self.epi.state[arrived] == State.S]
-        take = rng.choice(arrived, size=min(k, arrived.size), replace=False)
-        rest = np.unique(rng.integers(0, self.pop.n, size=k - take.size))
-        cand = np.unique(np.concatenate([take, rest]))
-        idx = cand[self.epi.state[cand] == State.S]
-        self.history.infect(idx, day, self.draws)
-        self.epi.infector[idx] = IMPORTED
-        self.epi.layer[idx] = IMPORTED
-        self.events.add(day, "outside", "import", idx)
-        return int(idx.size)
+        count = 0
+        if self.imports is not None:
+            idx, infected_day = self.imports.arriving(day)
+            idx_ok = self.epi.state[idx] == State.S
+            idx, infected_day = idx[idx_ok], infected_day[idx_ok]
+            if idx.size:
+                self._start_outside(idx, infected_day, day)
+                self.events.add(day, "outside", "import", idx)
+                count += int(idx.size)
+        rate = self.seed_rate[day]
+        if rate > 0:
+            rng = self.streams.day("seeding", day)
+            cand = np.unique(rng.integers(0, self.pop.n, size=rng.poisson(rate)))
+            idx = cand[self.epi.state[cand] == State.S]
+            if idx.size:
+                self._start_outside(idx, np.full(idx.size, day), day)
+                self.events.add(day, "outside", "seed", idx)
+                count += int(idx.size)
+        return count
+
+    def _start_outside(self, idx: np.ndarray, infected_day: np.ndarray, day: int) -> None:
+        """Start infections from outside on their own days and catch their course up."""
+        e = self.epi
+        self.history.infect(idx, infected_day, self.draws)
+        e.infector[idx] = IMPORTED
+        e.layer[idx] = IMPORTED
+        ctx = self._progress_context()
+        for d in range(int(infected_day.min()) + 1, day):
+            self.history.progress(d, self.draws, ctx, only=idx)
+        # ill before arrival: care is sought here, after the same delay from arrival;
+        # an admission on the way is confirmed on arrival
+        ill = e.onset_day[idx] >= 0
+        seek = idx[ill & (e.t_confirm[idx] >= 0)]
+        e.t_confirm[seek] = day + np.maximum(e.t_confirm[seek] - e.onset_day[seek], 0)
+        admitted = idx[(e.state[idx] >= State.V) & (e.state[idx] <= State.C)]
+        e.t_confirm[admitted] = day
 
     def _participation(
         self, layer: HouseholdLayer | GroupLayer, factor: float
@@ -573,7 +608,7 @@ class DistrictModel(mesa.Model):
         self._from_quarantine = 0
         if inf.size == 0:
             return out
-        rel = e.rel_inf[inf].astype(np.float64)
+        rel = self.history.weight(inf, day)  # infectiousness by days since infection
         layers: list[HouseholdLayer | GroupLayer] = []
         if self.household_layer is not None:
             layers.append(self.household_layer)
@@ -596,6 +631,7 @@ class DistrictModel(mesa.Model):
                 self.history.infect(res.target, day, self.draws)
                 e.infector[res.target] = res.infector
                 e.layer[res.target] = li
+                self.events.add(day, "resident", f"infect ({layer.name})", res.target, res.infector)
                 self.response.tracing.log_infections(res.infector, res.target)
                 who, count = np.unique(res.infector, return_counts=True)
                 e.n_secondary[who] += count.astype(np.int32)
@@ -605,6 +641,10 @@ class DistrictModel(mesa.Model):
 
     def progress_disease(self, day: int) -> Transitions:
         """Move everyone whose next transition is due today."""
+        return self.history.progress(day, self.draws, self._progress_context())
+
+    def _progress_context(self) -> ProgressContext:
+        """Today's ICU beds free, care seeking and delay to confirmation."""
         d = self.cfg.disease
         n_critical = int(np.count_nonzero(self.epi.state == State.C)) if not self.seir else 0
         mean = self.mods.onset_to_confirmation_mean
@@ -613,7 +653,7 @@ class DistrictModel(mesa.Model):
             if mean is None
             else Duration(mean, d.onset_to_confirmation.sd * mean / d.onset_to_confirmation.mean)
         )
-        ctx = ProgressContext(
+        return ProgressContext(
             icu_free=self.icu_beds - n_critical,
             care_seeking_prob=(
                 d.care_seeking_prob
@@ -622,7 +662,6 @@ class DistrictModel(mesa.Model):
             ),
             onset_to_confirmation=delay,
         )
-        return self.history.progress(day, self.draws, ctx)
 
     def detect(self, day: int, trans: Transitions) -> Found:
         """Confirm cases: care seeking due today, admissions, and screening referrals.
@@ -631,6 +670,11 @@ class DistrictModel(mesa.Model):
             Residents confirmed today and what screening found.
         """
         e = self.epi
+        # residents under quarantine are checked daily: symptoms lead to a test at once
+        watched = trans.onset[
+            (e.isolation[trans.onset] == HOME) | (e.isolation[trans.onset] == FACILITY)
+        ]
+        e.t_confirm[watched] = day + self.cfg.quarantine.symptom_check_days
         seekers = np.flatnonzero(e.t_confirm == day) if not self.seir else trans.admitted
         screen = self.response.screen(day, self.mods, self.streams.day("screening", day))
         by_screening = screen["symptomatic"]
@@ -660,6 +704,8 @@ class DistrictModel(mesa.Model):
         e, r = self.epi, self.response
         rng = self.streams.day("tracing", day)
         cases, contacts = r.trace(day, self.mods, found.confirmed, rng)
+        first = contacts[self.traced_day[contacts] < 0]
+        self.traced_day[first] = day
         st = e.state[contacts]
         sick = contacts[(st == State.M) & (e.confirmed_day[contacts] < 0)]
         e.confirmed_day[sick] = day
@@ -783,6 +829,7 @@ class DistrictModel(mesa.Model):
             "new_imported": imported,
             "new_symptomatic": int(trans.onset.size),
             "new_confirmed": int(confirmed.size),
+            "new_confirmed_imported": int(np.count_nonzero(e.infector[confirmed] == IMPORTED)),
             "new_isolated": int(isolated.size),
             "new_hospitalised": int(trans.admitted.size),
             "new_critical": int(trans.critical.size),

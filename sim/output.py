@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: events gained `source`, timeseries `rt`, summary the epidemic measures
 FILES = ("config.yaml", "scenario.yaml", "timeseries.parquet", "events.parquet", "summary.json")
 
 

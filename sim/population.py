@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
-from sim.config import PopulationConfig
+from sim.config import ArrivalWindow, PopulationConfig
 from sim.rng import Streams
 
 log = logging.getLogger(__name__)
@@ -364,6 +366,33 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
         size_classes=list(cfg.firms.size_classes),
         sectors=list(cfg.firms.sectors),
     )
+
+
+def arrival_days(u: np.ndarray, windows: Sequence[ArrivalWindow], start: dt.date) -> np.ndarray:
+    """Arrival day of each returnee from a uniform, by the dated arrival profile.
+
+    Inverse CDF over the days of the windows, each day of a window weighted by its
+    ``weight`` (relative arrivals per day).
+
+    Args:
+        u: Uniforms on [0, 1), one per returnee.
+        windows: The dated profile (``population.returnee_arrival``).
+        start: Calendar date of day 0 of the run.
+
+    Returns:
+        Day index of each arrival (int64; negative before the run starts).
+    """
+    days: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for w in windows:
+        a = (dt.date.fromisoformat(str(w.start)) - start).days
+        b = (dt.date.fromisoformat(str(w.stop)) - start).days
+        days.append(np.arange(a, b))
+        weights.append(np.full(b - a, float(w.weight)))
+    day = np.concatenate(days)
+    cdf = np.cumsum(np.concatenate(weights))
+    pick = np.searchsorted(cdf, np.asarray(u) * cdf[-1], side="right")
+    return day[np.minimum(pick, day.size - 1)].astype(np.int64)
 
 
 def _firms(

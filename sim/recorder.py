@@ -63,10 +63,11 @@ class Recorder:
 
 
 class EventLog:
-    """What happened to whom: rows of (day, actor, action, target).
+    """What happened to whom: rows of (day, actor, action, target, source).
 
     Per-resident events come in arrays (one call a day, no Python loop over
-    residents); ``target`` is a resident index, or -1 for district-level events.
+    residents); ``target`` is a resident index, or -1 for district-level events;
+    ``source`` is the resident who acted (the infector of an ``infect`` event), or -1.
     """
 
     def __init__(self) -> None:
@@ -74,9 +75,25 @@ class EventLog:
         self._actor: list[np.ndarray] = []
         self._action: list[np.ndarray] = []
         self._target: list[np.ndarray] = []
+        self._source: list[np.ndarray] = []
 
-    def add(self, day: int, actor: str, action: str, targets: np.ndarray | int = -1) -> None:
-        """Log one action by ``actor`` on each of ``targets`` (or one district-level event)."""
+    def add(
+        self,
+        day: int,
+        actor: str,
+        action: str,
+        targets: np.ndarray | int = -1,
+        sources: np.ndarray | int = -1,
+    ) -> None:
+        """Log one action by ``actor`` on each of ``targets`` (or one district-level event).
+
+        Args:
+            day: Day index.
+            actor: Who acted (``resident``, ``outside``, ``hospital``, ``grid_worker``...).
+            action: What was done.
+            targets: Residents (or firms) acted on; -1 for a district-level event.
+            sources: The acting resident of each target (e.g. the infector), or -1.
+        """
         t = np.atleast_1d(np.asarray(targets, dtype=np.int64))
         if t.size == 0:
             return
@@ -84,6 +101,7 @@ class EventLog:
         self._actor.append(np.full(t.size, actor, dtype=object))
         self._action.append(np.full(t.size, action, dtype=object))
         self._target.append(t)
+        self._source.append(np.broadcast_to(np.asarray(sources, dtype=np.int64), t.shape).copy())
 
     def __len__(self) -> int:
         return int(sum(a.size for a in self._day))
@@ -97,6 +115,7 @@ class EventLog:
                     "actor": pd.Series([], dtype="string"),
                     "action": pd.Series([], dtype="string"),
                     "target": pd.Series([], dtype="int64"),
+                    "source": pd.Series([], dtype="int64"),
                 }
             )
         return pd.DataFrame(
@@ -105,5 +124,6 @@ class EventLog:
                 "actor": pd.Series(np.concatenate(self._actor), dtype="string"),
                 "action": pd.Series(np.concatenate(self._action), dtype="string"),
                 "target": np.concatenate(self._target),
+                "source": np.concatenate(self._source),
             }
         )

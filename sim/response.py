@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import parse_day
 from sim.disease import State
 from sim.policies import DailyModifiers
-from sim.population import expand_ranges, scaled_count
+from sim.population import arrival_days, expand_ranges, scaled_count
 from sim.quarantine import CASE, HOME, Quarantine
 from sim.screening import ScreeningCampaign
 from sim.staff import DayPlan, StaffRoster
@@ -65,14 +64,9 @@ class Response:
         self.key_person_days = q.key_person_days
         self.tracing = ContactTracing(pop)
         self.campaigns: dict[int, ScreeningCampaign] = {}
-        start = model.timeline.start_date
-        first, last = (
-            parse_day("population.returnee_arrival", x, start)
-            for x in cfg.population.returnee_arrival
-        )
         self.returnees = pop.returnees
-        self.returnee_day = first + np.floor(pop.returnee_arrival * (last - first + 1)).astype(
-            np.int64
+        self.returnee_day = arrival_days(
+            pop.returnee_arrival, cfg.population.returnee_arrival, model.timeline.start_date
         )
         self.plan_today: DayPlan | None = None
         # probability a rule-breaking trip gets through, per grid (1: no checkpoints)

@@ -16,14 +16,15 @@ import pandas as pd
 
 from sim.config import Config, validate
 from sim.enterprises import INSTRUMENTS, OPEN
-from sim.model import DistrictModel
+from sim.epidemiology import HOUSEHOLD_LAYER, Records, measures, reproduction_by_day
+from sim.model import IMPORTED, DistrictModel
 from sim.output import code_version, write_run
 from sim.scenario import load_scenario
 from sim.staff import TASKS
 
 log = logging.getLogger(__name__)
 
-PER_RESIDENT_ACTORS = ("outside", "hospital")
+PER_RESIDENT_ACTORS = ("outside", "hospital", "resident")
 
 
 @dataclass
@@ -65,6 +66,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
         "peak_infectious_day": int(np.argmax(infectious)),
         "attack_rate": float(ts["cum_infections"].iloc[-1]) / n,
         "r0": cal.r0,
+        **epidemic_summary(model, ts),
         "calibration": {
             "beta_household": cal.beta_household,
             "beta": cal.beta,
@@ -79,6 +81,40 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
         "knobs": dict(model.timeline.knobs),
         "code_version": code_version(),
         "wall_seconds": round(wall_seconds, 3),
+    }
+
+
+def epidemic_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
+    """The run's own epidemiology: intervals, shares, doubling, SAR and case structure.
+
+    See ``sim.epidemiology.measures``; the case structure splits confirmed cases by
+    where they were infected and by whether tracing found them before confirmation.
+    """
+    e = model.epi
+    rec = Records(
+        epi=e,
+        household=model.pop.household,
+        household_start=model.pop.household_start,
+        days=model.cfg.days,
+        new_infections=ts["new_infections"].to_numpy(),
+    )
+    confirmed = np.flatnonzero(e.confirmed_day >= 0)
+    imported = e.infector[confirmed] == IMPORTED
+    local = confirmed[~imported]
+    with_onset = confirmed[e.onset_day[confirmed] >= 0]
+    delay = (e.confirmed_day[with_onset] - e.onset_day[with_onset]).astype(np.float64)
+    t = model.traced_day[with_onset]
+    traced = (t >= 0) & (t <= e.confirmed_day[with_onset])
+    mean = lambda x: round(float(x.mean()), 3) if x.size else None  # noqa: E731
+    return {
+        **measures(rec),
+        "confirmed_imported": int(np.count_nonzero(imported)),
+        "confirmed_local": int(local.size),
+        "confirmed_local_household_share": mean(e.layer[local] == HOUSEHOLD_LAYER),
+        "onset_to_confirmation_mean_days": {
+            "traced": mean(delay[traced]),
+            "not_traced": mean(delay[~traced]),
+        },
     }
 
 
@@ -228,6 +264,9 @@ def run(
     model.run(progress=wanted(cfg.output.progress) if progress is None else progress)
     dates = pd.date_range(scenario.start_date, periods=cfg.days, freq="D")
     ts = model.recorder.frame(dates)
+    ts["rt"], ts["rt_complete"] = reproduction_by_day(
+        model.epi, cfg.days, model.history.generation_tail()
+    )
     events = model.events.frame()
     if not cfg.output.events:
         events = events[~events["actor"].isin(PER_RESIDENT_ACTORS)].reset_index(drop=True)

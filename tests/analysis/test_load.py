@@ -32,7 +32,7 @@ def write_run(d, scenario="a", seed=1, version=1, overrides=None, **fields):
 
 
 def test_format_versions():
-    assert FORMAT_VERSIONS == (1,)
+    assert FORMAT_VERSIONS == (1, 2)  # 2 adds columns and fields: version 1 still reads
 
 
 def test_a_single_run_directory(tmp_path):
@@ -148,12 +148,12 @@ def test_no_path_is_an_error():
         load_summaries([])
 
 
-@pytest.mark.parametrize("version", [2, 0])
+@pytest.mark.parametrize("version", [3, 0])
 def test_an_unknown_format_version_is_an_error(tmp_path, version):
     root = tmp_path / "runs"
     write_run(root / "0", seed=1)
     write_run(root / "1", seed=2, version=version)
-    with pytest.raises(NotARunError, match=rf"version\(s\) \[{version}\].*reads \[1\]"):
+    with pytest.raises(NotARunError, match=rf"version\(s\) \[{version}\].*reads \[1, 2\]"):
         load_summaries(root)
 
 

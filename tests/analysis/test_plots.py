@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 SMALL = ["population.residents=5000", "output.progress=never"]
 # The heavier importation of counterfactuals_stress: an epidemic that takes off.
-STRESS = 'disease.importation=[{start: "2020-01-20", stop: "2020-02-08", per_day: 200}]'
+STRESS = 'disease.seeding=[{start: "2020-01-20", stop: "2020-02-08", per_day: 200}]'
 SCENARIOS = ("huaian_2020", "no_relief")
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -404,7 +404,7 @@ def test_a_morris_sweep_through_the_gridgov_command_line(tmp_path):
     overrides = [
         "population.residents=3000",
         "days=40",
-        'disease.importation=[{start: "2020-01-20", stop: "2020-02-08", per_day: 500}]',
+        'disease.seeding=[{start: "2020-01-20", stop: "2020-02-08", per_day: 500}]',
         "hydra.launcher.n_jobs=2",
         "output.events=false",
     ]

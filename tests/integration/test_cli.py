@@ -60,8 +60,14 @@ def test_timeseries_and_events(run_dir):
         assert col in ts.columns, col
     assert ts["date"].iloc[0] == pd.Timestamp("2020-01-20")
     ev = pd.read_parquet(run_dir / "events.parquet")
-    assert list(ev.columns) == ["day", "actor", "action", "target"]
+    assert list(ev.columns) == ["day", "actor", "action", "target", "source"]
     assert "start isolate_confirmed" in set(ev["action"])
+    # every infection is logged with its infector (or as an import from outside)
+    infections = ev[ev["actor"].isin(["resident", "outside"])]
+    assert len(infections) == int(ts["new_infections"].sum())
+    local = ev[ev["actor"] == "resident"]
+    assert (local["source"] >= 0).all() and local["action"].str.startswith("infect (").all()
+    assert "rt" in ts.columns and "rt_complete" in ts.columns
 
 
 def test_python_dash_m_sim_matches_the_console_script(run_dir, tmp_path):
@@ -88,8 +94,8 @@ def test_python_dash_m_sim_matches_the_console_script(run_dir, tmp_path):
             "disease.asymptomatic_share must be a probability in [0, 1]",
         ),
         ("disease.ifr=[0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,2]", "disease.ifr[8] must be a probability"),
-        ("disease.latent.mean=-2", "disease.latent.mean must be positive"),
-        ("disease.latent.sd=-1", "disease.latent.sd must be non-negative"),
+        ("disease.incubation.mean=-2", "disease.incubation.mean must be positive"),
+        ("disease.incubation.sd=-1", "disease.incubation.sd must be non-negative"),
         ("contacts.household_sar=1.2", "contacts.household_sar must be a probability"),
         ("scenario=atlantis", "scenario must be one of ['early_lifting', 'home_quarantine_only'"),
         (

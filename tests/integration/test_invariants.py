@@ -13,7 +13,7 @@ STATE_COLUMNS = [f"n_{name}" for name in STATE_NAMES.values()]
 BIG_EPIDEMIC = [
     "population.residents=20000",
     "scenario=no_intervention",
-    "disease.importation=[{start: 0, stop: 10, per_day: 250}]",
+    "disease.seeding=[{start: 0, stop: 10, per_day: 250}]",
 ]
 
 

@@ -7,7 +7,7 @@ import sim
 from sim.quarantine import FACILITY, HOME
 from tests.helpers import scenario_file, small_config
 
-IMPORTS = "disease.importation=[{start: '2020-01-20', stop: '2020-02-08', per_day: 2000}]"
+IMPORTS = "disease.seeding=[{start: '2020-01-20', stop: '2020-02-08', per_day: 2000}]"
 
 
 def run_with(tmp_path, policies, *overrides, days=40):

@@ -21,7 +21,7 @@ TIMEOUT = 600
 QUIET = ["output.progress=never"]
 SMALL = ["population.residents=2000", "days=20", *QUIET]
 # heavier importation, so that an epidemic starts and the disease shapes the timeseries
-IMPORTATION = 'disease.importation=[{start: "2020-01-20", stop: "2020-02-08", per_day: 200.0}]'
+IMPORTATION = 'disease.seeding=[{start: "2020-01-20", stop: "2020-02-08", per_day: 200.0}]'
 SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 
 
@@ -408,8 +408,8 @@ def test_experiment_composes(experiment, param, values):
     if param == "scenario":
         assert set(values) <= set(SCENARIOS)
     stress = experiment in ("counterfactuals_stress", "quarantine_capacity")
-    per_day = [imp["per_day"] for imp in cfg["disease"]["importation"]]
-    assert (per_day == [200.0]) is stress
+    heavy = cfg["disease"]["importation"]["prevalence"] == 0.2
+    assert (heavy and cfg["population"]["returnees"] == 30000) is stress
 
 
 def test_sweep_seeds_composes():

@@ -9,7 +9,7 @@ import sim
 
 BASELINE = Path(__file__).with_name("baseline.json")
 # the covid cases import enough infections for an epidemic to grow at 30,000 residents
-STRESS = "disease.importation=[{start: '2020-01-20', stop: '2020-02-08', per_day: 1000}]"
+STRESS = "disease.seeding=[{start: '2020-01-20', stop: '2020-02-08', per_day: 1000}]"
 CASES: dict[str, list[str]] = {
     "huaian_2020": ["population.residents=30000", "seed=1", "scenario=huaian_2020", STRESS],
     "no_intervention": [

@@ -24,7 +24,7 @@ from sim.policies import REGISTRY
 from sim.population import scaled_count
 from tests.helpers import scenario_file, small_config
 
-NO_IMPORTS = "disease.importation=[]"
+NO_IMPORTS = "disease.importation.prevalence=0"
 FLOW_KINDS = (
     "loan_forbearance",
     "interest_subsidy",

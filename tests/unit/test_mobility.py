@@ -13,7 +13,7 @@ from sim.scenario import load_scenario
 from tests.helpers import scenario_file, small_config
 
 START = dt.date(2020, 1, 20)
-STRESS = "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"
+STRESS = "disease.seeding=[{start: 0, stop: 5, per_day: 1000}]"
 NOBODY_THROUGH = {
     "kind": "checkpoints",
     "start": 0,

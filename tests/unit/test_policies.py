@@ -90,9 +90,9 @@ def test_reduce_contacts_combine_by_multiplying():
 
 def test_closing_every_layer_stops_transmission():
     base = ["scenario=no_intervention", "days=40", "population.residents=20000"]
-    open_ = sim.run(small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"))
+    open_ = sim.run(small_config(*base, "disease.seeding=[{start: 0, stop: 5, per_day: 1000}]"))
     assert open_.summary["cum_infections"] > 2 * open_.summary["cum_imported"]
-    cfg = small_config(*base, "disease.importation=[{start: 0, stop: 5, per_day: 1000}]")
+    cfg = small_config(*base, "disease.seeding=[{start: 0, stop: 5, per_day: 1000}]")
     m = sim.DistrictModel(cfg)
     m.policies = [
         build(
@@ -113,7 +113,7 @@ def test_closing_every_layer_stops_transmission():
 
 def test_isolation_removes_confirmed_cases_from_every_layer():
     cfg = small_config(
-        "population.residents=20000", "disease.importation=[{start: 0, stop: 5, per_day: 1000}]"
+        "population.residents=20000", "disease.seeding=[{start: 0, stop: 5, per_day: 1000}]"
     )
     res = sim.run(cfg)
     e = res.model.epi
@@ -133,7 +133,7 @@ def test_response_level_changes_care_seeking():
         "days=60",
         "scenario=no_intervention",
         "seed=4",
-        "disease.importation=[{start: 0, stop: 5, per_day: 1000}]",
+        "disease.seeding=[{start: 0, stop: 5, per_day: 1000}]",
     ]
     cfg = small_config(*base)
     slow = sim.DistrictModel(cfg)
@@ -243,4 +243,4 @@ def test_an_unreachable_r0_is_reported_with_the_ceiling():
     with pytest.raises(
         ConfigError, match=r"disease.r0 must be at least \d+\.\d+, the household part"
     ):
-        sim.DistrictModel(small_config("contacts.household_sar=0.999"))
+        sim.DistrictModel(small_config("contacts.household_sar=0.9", "disease.r0=1.0"))

@@ -24,7 +24,7 @@ def test_recorder_requires_every_declared_metric():
 
 def test_event_log_vectorised_and_empty():
     log = EventLog()
-    assert list(log.frame().columns) == ["day", "actor", "action", "target"]
+    assert list(log.frame().columns) == ["day", "actor", "action", "target", "source"]
     log.add(2, "hospital", "confirm", np.array([5, 9]))
     log.add(3, "authority", "start isolate_confirmed")
     log.add(4, "hospital", "confirm", np.array([], dtype=np.int64))

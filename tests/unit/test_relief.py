@@ -280,7 +280,9 @@ def test_one_to_one_service_doubles_approvals_and_shortens_the_wait(tmp_path):
     end = 10
     stoppage = {"kind": "work_stoppage", "start": 2, "stop": end, "exempt_sectors": ["public"]}
     service = {"kind": "one_to_one_service", "start": end, "capacity_factor": 2.0}
-    m = model(scenario_file(tmp_path, [stoppage, service]), "disease.importation=[]", days=40)
+    m = model(
+        scenario_file(tmp_path, [stoppage, service]), "disease.importation.prevalence=0", days=40
+    )
     m.run()
     c = m.cfg
     scale = m.pop.n / c.population.reference_residents

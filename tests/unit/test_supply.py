@@ -9,8 +9,8 @@ from sim.quarantine import HOME
 from sim.supply import normal_shop_rate
 from tests.helpers import scenario_file, small_config
 
-NO_IMPORTS = "disease.importation=[]"
-STRESS = "disease.importation=[{start: 0, stop: 10, per_day: 2000}]"
+NO_IMPORTS = "disease.importation.prevalence=0"
+STRESS = "disease.seeding=[{start: 0, stop: 10, per_day: 2000}]"
 NOBODY_THROUGH = {
     "kind": "checkpoints",
     "start": 0,
@@ -234,7 +234,7 @@ def test_households_with_nobody_at_home_neither_eat_nor_count_as_short(tmp_path)
     m = model_with(
         tmp_path,
         [],
-        "disease.importation=[{start: 0, stop: 10, per_day: 3000}]",
+        "disease.seeding=[{start: 0, stop: 10, per_day: 3000}]",
         "seed=3",
         days=90,
         residents=20000,

@@ -60,7 +60,7 @@ SCREENING_DAYS_BAND = (F1_DAYS * GRID_WORKERS, F11_SCREENING_PERSON_DAYS)
 # F2: centralised against home quarantine, paired by seed, under a stress importation
 # (60 infections a day at full scale, 20 Jan - 7 Feb) in a district of 200,000
 STRESS_RESIDENTS = 200_000
-STRESS = "disease.importation=[{start: '2020-01-20', stop: '2020-02-08', per_day: 60}]"
+STRESS = "disease.seeding=[{start: '2020-01-20', stop: '2020-02-08', per_day: 60}]"
 STRESS_SEEDS = tuple(range(1, 11))
 
 # staffing: screening speed against grid-worker hours, with the cadres deployed from

@@ -1,0 +1,131 @@
+"""The epidemic against the evidence: emergent intervals, shares, growth, Rt, case structure.
+
+Nothing here was fitted: the generation interval's shape, the incubation period, R0 and
+the household attack rate come from the literature (configs/disease, configs/contacts),
+and the figures below emerge from them in the model's own infection records. The figures
+measured are printed (``pytest -s``) and quoted in docs/validation.md.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+import sim
+from sim.disease import State
+
+pytestmark = pytest.mark.slow
+
+
+@cache
+def no_intervention(seed: int) -> sim.RunResult:
+    """The default district at full scale with no measures (about 7 s)."""
+    return sim.run(
+        sim.compose(["scenario=no_intervention", f"seed={seed}", "output.progress=never"])
+    )
+
+
+@cache
+def huaian(seed: int) -> sim.RunResult:
+    """The default scenario at full scale, 60 days (the epidemic is over by then)."""
+    return sim.run(sim.compose([f"seed={seed}", "days=60", "output.progress=never"]))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_no_intervention_intervals_shares_and_growth_emerge_as_measured(seed: int) -> None:
+    s = no_intervention(seed).summary
+    print(
+        f"\nno_intervention seed {seed}: GI {s['generation_interval_mean_days']} d, "
+        f"SI {s['serial_interval_mean_days']} d, presymptomatic "
+        f"{s['presymptomatic_transmission_share']}, doubling {s['early_doubling_time_days']} d "
+        f"({s['transmission_pairs']} pairs)"
+    )
+    assert s["transmission_pairs"] > 5000
+    # Ferretti et al. 2020 5.0 d; Ganyani et al. 2020 5.2 d; He et al. 2020 5.5-5.7 d
+    assert 4.5 <= s["generation_interval_mean_days"] <= 6.5
+    # Du et al. 2020 3.96 d; Bi et al. 2020 6.3 d; Shi et al. 2020 (Wuxi) 6.31 d
+    assert 4.0 <= s["serial_interval_mean_days"] <= 7.0
+    # He et al. 2020 44% (25-69%); Ferretti et al. 2020 46%
+    assert 0.30 <= s["presymptomatic_transmission_share"] <= 0.55
+    # Li et al. 2020 7.4 d (Wuhan); 4-8 d the spread of early estimates
+    assert 4.0 <= s["early_doubling_time_days"] <= 8.0
+
+
+def cohort_rt(results: list[sim.RunResult], first: int, last: int) -> tuple[float, int]:
+    """Secondary infections per infection of the residents infected on days first..last."""
+    sec = n = 0
+    for r in results:
+        e = r.model.epi
+        cohort = (e.infected_day >= first) & (e.infected_day <= last) & (e.state != State.S)
+        sec += int(e.n_secondary[cohort].sum())
+        n += int(np.count_nonzero(cohort))
+    return sec / max(n, 1), n
+
+
+def test_rt_above_one_and_a_half_without_measures() -> None:
+    rt, n = cohort_rt([no_intervention(1), no_intervention(2)], 0, 27)
+    ts = no_intervention(1).timeseries
+    print(f"\nno_intervention: Rt of the cohorts of days 0-27 {rt:.2f} ({n} infections)")
+    assert rt > 1.5
+    assert ts["rt_complete"].iloc[0] and not ts["rt_complete"].iloc[-1]
+
+
+HUAIAN_SEEDS = range(1, 9)
+
+
+def test_rt_falls_under_the_response() -> None:
+    runs = [huaian(s) for s in HUAIAN_SEEDS]
+    before, n0 = cohort_rt(runs, 0, 3)  # before the level-1 response of 24 Jan (day 4)
+    two_weeks, n1 = cohort_rt(runs, 18, 40)  # two weeks into the response
+    all_in, n2 = cohort_rt(runs, 16, 40)  # every measure in force: passes from 5 Feb (day 16)
+    print(
+        f"\nhuaian_2020, seeds 1-8 pooled: Rt before the response {before:.2f} ({n0}), "
+        f"from two weeks in {two_weeks:.2f} ({n1}), with every measure {all_in:.2f} ({n2})"
+    )
+    assert two_weeks < 1.0
+    # Pan et al., JAMA 2020: Wuhan's Rt fell to about 0.3 under the full package
+    assert all_in < 0.6
+
+
+def test_importation_arrives_with_infections_acquired_before() -> None:
+    for seed in HUAIAN_SEEDS:
+        r = huaian(seed)
+        m, ev = r.model, r.events
+        imp = ev[ev["action"] == "import"]
+        idx = imp["target"].to_numpy()
+        resp = m.response
+        arrival = dict(zip(resp.returnees.tolist(), resp.returnee_day.tolist(), strict=True))
+        # every import is a returnee arriving that day (or on day 0 if before the run)
+        assert all(max(arrival[i], 0) == d for i, d in zip(idx, imp["day"], strict=True))
+        # infected before (or on) the day of arrival, never after
+        assert np.all(m.epi.infected_day[idx] <= np.array([arrival[i] for i in idx]))
+        assert np.all(m.epi.infector[idx] == -2)
+    onsets = np.concatenate(
+        [
+            huaian(s).model.epi.onset_day[huaian(s).events.query("action == 'import'")["target"]]
+            - huaian(s).events.query("action == 'import'")["day"].to_numpy()
+            for s in HUAIAN_SEEDS
+        ]
+    )
+    ill = np.count_nonzero(onsets[onsets >= -60] < 0)
+    print(f"\nimports: {onsets.size}, {ill} already ill on arrival")
+    assert 0 < ill < onsets.size  # some arrive ill, most presymptomatic or asymptomatic
+
+
+def test_case_structure_imported_share_falls_and_traced_cases_are_found_sooner() -> None:
+    runs = [huaian(s) for s in HUAIAN_SEEDS]
+    conf = sum(r.timeseries["new_confirmed"].to_numpy() for r in runs)
+    imp = sum(r.timeseries["new_confirmed_imported"].to_numpy() for r in runs)
+    early = imp[:4].sum() / conf[:4].sum()  # 20-23 Jan
+    feb = imp[11:25].sum() / max(conf[11:25].sum(), 1)  # 31 Jan - 13 Feb
+    traced = [r.summary["onset_to_confirmation_mean_days"] for r in runs]
+    print(
+        f"\nhuaian_2020 seeds 1-8: imported share of confirmed {early:.2f} (20-23 Jan), "
+        f"{imp[4:11].sum() / conf[4:11].sum():.2f} (24-30 Jan), {feb:.2f} (31 Jan-13 Feb); "
+        f"onset to confirmation {traced}"
+    )
+    # Wang et al. 2020 (Jiangsu): all Hubei-linked at first, 58.8% by 31 Jan, then less
+    assert early >= 0.9
+    assert feb <= 0.6
