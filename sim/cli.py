@@ -91,6 +91,7 @@ def _main(dcfg: DictConfig) -> None:
 GROUPS = ("experiment", "sweep")  # config groups that are not keys of Config
 # gridgov COMMAND ...: commands other than a run or sweep, each a module with main(argv)
 COMMANDS = {
+    "calibrate": "sim.fitting",
     "compare": "analysis.compare",
     "report": "analysis.report",
     "sensitivity": "analysis.sensitivity",
