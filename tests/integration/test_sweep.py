@@ -397,7 +397,7 @@ def test_experiment_composes(experiment, param, values):
     res = gridgov("--cfg", "all", f"experiment={experiment}")
     assert res.returncode == 0, res.stderr
     cfg = yaml.safe_load(res.stdout)
-    assert cfg["population"]["residents"] == 100000
+    assert cfg["population"]["residents"] == (928700 if experiment == "counterfactuals" else 100000)
     hydra = cfg["hydra"]
     assert hydra["sweep"]["dir"] == f"multirun/{experiment}"
     assert hydra["sweeper"]["_target_"].endswith("BasicSweeper")

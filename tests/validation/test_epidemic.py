@@ -129,3 +129,34 @@ def test_case_structure_imported_share_falls_and_traced_cases_are_found_sooner()
     # Wang et al. 2020 (Jiangsu): all Hubei-linked at first, 58.8% by 31 Jan, then less
     assert early >= 0.9
     assert feb <= 0.6
+
+
+# the heavier importation of counterfactuals_stress, at 200,000 residents: enough
+# households with a symptomatic primary case for a sharp attack rate
+STRESS = ("population.residents=200000", "population.returnees=30000")
+STRESS_PREVALENCE = "disease.importation.prevalence=0.2"
+
+
+def test_household_attack_rate_of_symptomatic_index_cases_as_measured() -> None:
+    secondary = contacts = 0
+    for seed in (1, 2, 3):
+        s = sim.run(
+            sim.compose(
+                [*STRESS, STRESS_PREVALENCE, f"seed={seed}", "days=70", "output.progress=never"]
+            )
+        ).summary
+        secondary += s["household_sar_symptomatic_index"] * s["household_sar_contacts"]
+        contacts += s["household_sar_contacts"]
+    default = [huaian(s).summary for s in HUAIAN_SEEDS]
+    d_sec = sum(x["household_sar_symptomatic_index"] * x["household_sar_contacts"] for x in default)
+    d_con = sum(x["household_sar_contacts"] for x in default)
+    sar = secondary / contacts
+    print(
+        f"\nhuaian_2020 household SAR, symptomatic primary cases: {sar:.3f} "
+        f"({contacts:.0f} contacts; stress, 200,000 residents, seeds 1-3); default world "
+        f"{d_sec / d_con:.3f} ({d_con} contacts, seeds 1-8)"
+    )
+    # Bi et al. 2020 11.2% (Shenzhen); Li F et al. 2021 15.6% (Wuhan); Madewell et al.
+    # 2020 18.0% (symptomatic index cases)
+    assert contacts > 3000
+    assert 0.11 <= sar <= 0.18

