@@ -195,9 +195,9 @@ def test_centralised_quarantine_cuts_infections_from_home_quarantine() -> None:
     pair is identical before the facility opens. All infections are printed, not
     asserted: with infectiousness peaking around symptom onset (most transmission
     happens before a contact is traced) the paired difference in all infections is
-    within noise at 10 seeds (docs/validation.md, F2). Draws keyed by resident and group (common random
-    numbers) keep the paired runs close after they part, which is what makes a 10-seed
-    comparison sharp enough. See docs/validation.md.
+    within noise at 10 seeds (docs/validation.md, F2). Draws keyed by resident and group
+    (common random numbers) keep the paired runs close after they part, which is what
+    makes a 10-seed comparison sharp enough.
     """
     runs = stress_runs()
     pair = [(runs[("home_quarantine_only", s)], runs[("huaian_2020", s)]) for s in STRESS_SEEDS]
