@@ -166,6 +166,7 @@ class DistrictModel(mesa.Model):
         self._cum = {"infections": 0, "confirmed": 0, "deaths": 0}
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
         self.traced_day = np.full(n, -1, dtype=np.int32)  # first found as a contact, -1 never
+        self.referred = np.zeros(n, dtype=bool)  # referred by door-to-door screening
         self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
         self._from_quarantine = 0  # today's infections by residents in home quarantine
         self.trips: Trips | None = None  # today's trips (None before the first move)
@@ -677,8 +678,15 @@ class DistrictModel(mesa.Model):
         e.t_confirm[watched] = day + self.cfg.quarantine.symptom_check_days
         seekers = np.flatnonzero(e.t_confirm == day) if not self.seir else trans.admitted
         screen = self.response.screen(day, self.mods, self.streams.day("screening", day))
-        by_screening = screen["symptomatic"]
-        cand = np.concatenate([seekers, trans.admitted, by_screening])
+        referred = screen["symptomatic"]  # to a fever clinic: confirmed after the test
+        if referred.size:
+            assert self.mods.screening is not None
+            due = day + self.mods.screening[1].referral_days
+            t = e.t_confirm[referred]
+            e.t_confirm[referred] = np.where((t >= day) & (t < due), t, due)
+            self.referred[referred] = True
+            seekers = np.union1d(seekers, referred[e.t_confirm[referred] == day])
+        cand = np.concatenate([seekers, trans.admitted])
         st = e.state[cand]
         cand = cand[(st >= State.M) & (st <= State.C) & (e.confirmed_day[cand] < 0)]
         confirmed = np.unique(cand)
@@ -686,10 +694,10 @@ class DistrictModel(mesa.Model):
         self.events.add(day, "hospital", "confirm", confirmed)
         self.events.add(day, "hospital", "death", trans.died)
         self.events.add(day, "grid_worker", "find key person", screen["key"])
-        self.response.note_findings(np.concatenate([by_screening, screen["key"]]))
+        self.response.note_findings(np.concatenate([referred, screen["key"]]))
         return Found(
             confirmed=confirmed,
-            by_screening=int(np.intersect1d(by_screening, confirmed).size),
+            by_screening=int(np.count_nonzero(self.referred[confirmed])),
             by_tracing=0,
             screened=screen["screened"],
             key=screen["key"],

@@ -72,10 +72,11 @@ class EventLog:
 
     def __init__(self) -> None:
         self._day: list[np.ndarray] = []
-        self._actor: list[np.ndarray] = []
+        self._actor: list[np.ndarray] = []  # codes into self._labels
         self._action: list[np.ndarray] = []
         self._target: list[np.ndarray] = []
         self._source: list[np.ndarray] = []
+        self._labels: dict[str, int] = {}  # every actor and action string, coded once
 
     def add(
         self,
@@ -98,10 +99,13 @@ class EventLog:
         if t.size == 0:
             return
         self._day.append(np.full(t.size, day, dtype=np.int32))
-        self._actor.append(np.full(t.size, actor, dtype=object))
-        self._action.append(np.full(t.size, action, dtype=object))
+        self._actor.append(np.full(t.size, self._code(actor), dtype=np.int32))
+        self._action.append(np.full(t.size, self._code(action), dtype=np.int32))
         self._target.append(t)
         self._source.append(np.broadcast_to(np.asarray(sources, dtype=np.int64), t.shape).copy())
+
+    def _code(self, label: str) -> int:
+        return self._labels.setdefault(label, len(self._labels))
 
     def __len__(self) -> int:
         return int(sum(a.size for a in self._day))
@@ -118,11 +122,21 @@ class EventLog:
                     "source": pd.Series([], dtype="int64"),
                 }
             )
+        # strings as categories (a million infections would be a million Python strings)
+        labels = list(self._labels)
+
+        def strings(codes: list[np.ndarray]) -> pd.Series:
+            c = np.concatenate(codes)
+            used = np.unique(c)
+            names = pd.Index([labels[i] for i in used], dtype=object)
+            cat = pd.Categorical.from_codes(np.searchsorted(used, c), names)
+            return pd.Series(cat)
+
         return pd.DataFrame(
             {
                 "day": np.concatenate(self._day),
-                "actor": pd.Series(np.concatenate(self._actor), dtype="string"),
-                "action": pd.Series(np.concatenate(self._action), dtype="string"),
+                "actor": strings(self._actor),
+                "action": strings(self._action),
                 "target": np.concatenate(self._target),
                 "source": np.concatenate(self._source),
             }

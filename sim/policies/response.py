@@ -24,7 +24,8 @@ VISITS_PER_HOUR = 20.0
 class ScreeningCampaign(Policy):
     """Door-to-door screening of every household by grid workers (and cadres) (F1, F6).
 
-    Screened households' symptomatic residents are referred and confirmed; returnees
+    Screened households' symptomatic residents are referred to a fever clinic and
+    confirmed ``referral_days`` later (unless care seeking confirms them sooner); returnees
     within their key-person period are quarantined if a quarantine policy is active.
     One round: each household is screened once.
     """
@@ -38,10 +39,16 @@ class ScreeningCampaign(Policy):
         visits_per_hour: float = VISITS_PER_HOUR  # door visits per staff hour
         answer_prob: float = 0.8  # doors answered on a visit (assumption)
         cadres: bool = True  # cadres help in their communities
+        referral_days: int = 2  # days from referral to a confirmed test (assumption)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_positive(f"{where}.visits_per_hour", self.visits_per_hour)
+            if not 0 <= self.referral_days <= 14:
+                raise ConfigError(
+                    f"{where}.referral_days must be whole days in [0, 14], got "
+                    f"{self.referral_days!r}"
+                )
             check_prob(f"{where}.answer_prob", self.answer_prob)
             if self.answer_prob == 0:
                 raise ConfigError(f"{where}.answer_prob must be in (0, 1], got 0")

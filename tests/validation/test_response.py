@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+import pytest
 from joblib import Parallel, delayed
 
 import sim
@@ -186,6 +187,13 @@ def test_screening_person_days_recorded_against_the_document() -> None:
         assert r["grid_workers"] == GRID_WORKERS
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (docs/validation.md, F2): with infectiousness by days since infection the "
+    "facility's effect on infections from home quarantine is +2.4 +- 3.2 at seeds 1-10 (7 "
+    "seeds more, none fewer); rooms allocated at random and random traced contacts are "
+    "issue 13",
+)
 def test_centralised_quarantine_cuts_infections_from_home_quarantine() -> None:
     """F2: from 1 Feb close contacts go to a facility instead of staying home.
 
