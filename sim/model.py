@@ -671,7 +671,8 @@ class DistrictModel(mesa.Model):
             Residents confirmed today and what screening found.
         """
         e = self.epi
-        # residents under quarantine are checked daily: symptoms lead to a test at once
+        # residents under quarantine are checked for fever daily: symptoms lead to a test,
+        # confirmed quarantine.symptom_check_days later
         watched = trans.onset[
             (e.isolation[trans.onset] == HOME) | (e.isolation[trans.onset] == FACILITY)
         ]
