@@ -116,13 +116,13 @@ class EventLog:
             return pd.DataFrame(
                 {
                     "day": pd.Series([], dtype="int32"),
-                    "actor": pd.Series([], dtype="string"),
-                    "action": pd.Series([], dtype="string"),
+                    "actor": pd.Series([], dtype="string[pyarrow]"),
+                    "action": pd.Series([], dtype="string[pyarrow]"),
                     "target": pd.Series([], dtype="int64"),
                     "source": pd.Series([], dtype="int64"),
                 }
             )
-        # strings as categories (a million infections would be a million Python strings)
+        # strings from codes (a million infections would be a million Python strings)
         labels = list(self._labels)
 
         def strings(codes: list[np.ndarray]) -> pd.Series:
@@ -130,7 +130,8 @@ class EventLog:
             used = np.unique(c)
             names = pd.Index([labels[i] for i in used], dtype=object)
             cat = pd.Categorical.from_codes(np.searchsorted(used, c), names)
-            return pd.Series(cat)
+            # Arrow strings: compact, and the same dtype in every run
+            return pd.Series(cat).astype("string[pyarrow]")
 
         return pd.DataFrame(
             {
