@@ -197,7 +197,7 @@ def option_name(index: int, count: int) -> str:
     return f"{index:0{len(str(count - 1)) + 1}d}"
 
 
-def _nested(row: Mapping[str, Any]) -> dict[str, Any]:
+def nested(row: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted keys as nested mappings (``{"disease.r0": 2}`` -> ``{"disease": {"r0": 2}}``)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
@@ -287,7 +287,7 @@ def write_samples(
     names = [option_name(i, count) for i in range(count)]
     for name, row in zip(names, frame.to_dict("records"), strict=True):
         values = {str(k): int(v) if k in problem.integers else float(v) for k, v in row.items()}
-        body = yaml.safe_dump(_nested(values), sort_keys=False, default_flow_style=False)
+        body = yaml.safe_dump(nested(values), sort_keys=False, default_flow_style=False)
         (group / f"{name}.yaml").write_text("# @package _global_\n" + body, encoding="utf-8")
     sweep = {
         "hydra": {

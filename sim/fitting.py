@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from analysis import fit
+from analysis.sensitivity import nested
 from sim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -668,18 +669,6 @@ def option_name(number: int) -> str:
     return f"t{number:04d}"
 
 
-def _nested(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Dotted keys as nested mappings (``{"disease.r0": 2}`` -> ``{"disease": {"r0": 2}}``)."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        node = out
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return out
-
-
 def config_file(values: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
     """A Hydra config file setting ``values`` (dotted keys) globally.
 
@@ -687,7 +676,7 @@ def config_file(values: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
     group); knobs come out as ``knobs: {NAME: value}``.
     """
     head = ["# @package _global_", *(f"# {c}" for c in comments)]
-    body = yaml.safe_dump(_nested(values), sort_keys=False, default_flow_style=False)
+    body = yaml.safe_dump(nested(values), sort_keys=False, default_flow_style=False)
     return "\n".join(head) + "\n" + body
 
 
