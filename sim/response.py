@@ -12,7 +12,8 @@ from sim.population import arrival_days, expand_ranges, scaled_count
 from sim.quarantine import CASE, HOME, Quarantine
 from sim.screening import ScreeningCampaign
 from sim.staff import DayPlan, StaffRoster
-from sim.tracing import ContactTracing
+from sim.testing import PcrTesting
+from sim.tracing import WINDOW_DAYS, ContactTracing, TracingRules
 
 if TYPE_CHECKING:
     from sim.model import DistrictModel
@@ -62,7 +63,8 @@ class Response:
             model.epi, q.home_household_factor, q.home_compliance, q.home_compliance_decay
         )
         self.key_person_days = q.key_person_days
-        self.tracing = ContactTracing(pop)
+        self.tracing = ContactTracing(pop, model.layer_names)
+        self.pcr = PcrTesting(model.epi)
         self.campaigns: dict[int, ScreeningCampaign] = {}
         self.returnees = pop.returnees
         self.returnee_day = arrival_days(
@@ -100,10 +102,7 @@ class Response:
         if "grid_department" in modes:
             cadre_tasks[:] = True
         if mods.tracing is not None:
-            t = mods.tracing
-            demand[:, col["tracing"]] = self.tracing.demand(
-                day, t.delay_days, self._tracing_hours(mods)
-            )
+            demand[:, col["tracing"]] = self.tracing.demand(day, self.tracing_rules(mods))
         if mods.screening is not None:
             index, sc = mods.screening
             if index not in self.campaigns:
@@ -124,6 +123,7 @@ class Response:
             community[:, col["checkpoint"]] = gates
         if delivery_hours is not None:
             demand[:, col["delivery"]] = delivery_hours
+        demand[:, col["errands"]] = self.model.supply.errand_hours  # asked before the plan
         if mods.reporting is not None:
             r = mods.reporting
             demand[:, col["reporting"]] = (r.routine_per_grid + self.findings) * r.hours_per_report
@@ -147,12 +147,22 @@ class Response:
             rate[self.staff.grid_community >= 0] *= speedup
         return rate
 
-    def _tracing_hours(self, mods: DailyModifiers) -> float:
-        """Staff hours to trace one case today."""
-        assert mods.tracing is not None
+    def tracing_rules(self, mods: DailyModifiers) -> TracingRules:
+        """Today's tracing rules (the police grid speeds tracing up and finds more)."""
+        t = mods.tracing
+        assert t is not None
         police = mods.coordination.get("grid_police")
-        return float(mods.tracing.hours_per_case) * (
-            police.tracing_hours_factor if police is not None else 1.0
+        factor = police.tracing_hours_factor if police is not None else 1.0
+        extra = police.tracing_extra_found if police is not None else 0.0
+        return TracingRules(
+            delay_days=int(t.delay_days),
+            hours_per_case=float(t.hours_per_case) * factor,
+            hours_per_case_other=float(t.hours_per_case_other) * factor,
+            household_share=float(t.household_share),
+            named_share=min(1.0, float(t.named_share) + extra),
+            named_contacts=int(t.named_contacts),
+            other_share=min(1.0, float(t.other_share) + extra),
+            other_contacts=int(t.other_contacts),
         )
 
     def _standing_duties(self, day: int, mods: DailyModifiers, plan: DayPlan) -> None:
@@ -283,23 +293,26 @@ class Response:
 
     def trace(
         self, day: int, mods: DailyModifiers, confirmed: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Queue today's cases and trace what today's hours allow: (cases, contacts)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Queue today's cases and trace what today's hours allow.
+
+        Returns:
+            (cases traced, contacts found, each contact's group code).
+        """
         none = np.zeros(0, dtype=np.int64)
         if mods.tracing is None or self.plan_today is None:
-            return none, none
-        t = mods.tracing
-        police = mods.coordination.get("grid_police")
-        extra = police.tracing_extra_found if police is not None else 0.0
+            return none, none, none
         self.tracing.enqueue(confirmed, day)
+        e = self.model.epi
+        # contacts are traced from 2 days before onset (asymptomatic: before the test)
+        anchor = np.where(e.onset_day >= 0, e.onset_day, e.confirmed_day)
         return self.tracing.trace(
             self.plan_today.grid_hours[:, self.col["tracing"]],
             day,
-            t.delay_days,
-            self._tracing_hours(mods),
-            t.household_share,
-            min(1.0, t.other_share + extra),
-            t.other_contacts,
+            self.tracing_rules(mods),
+            anchor - WINDOW_DAYS,
+            e.infected_day,
+            e.layer,
             rng,
         )
 
@@ -308,23 +321,31 @@ class Response:
         day: int,
         mods: DailyModifiers,
         idx: np.ndarray,
+        group: np.ndarray,
         until: np.ndarray,
         rng: np.random.Generator,
-        key_persons: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Quarantine residents where today's policy says: (at home, in the facility).
 
-        Key persons stay at home while contacts go to a facility, if the policy says so.
+        With centralised quarantine the facility's groups get its rooms by priority,
+        together with residents waiting at home for a room.
         """
         none = np.zeros(0, dtype=np.int64)
-        if mods.quarantine_mode is None or idx.size == 0:
-            return none, none
         mode = mods.quarantine_mode
-        if key_persons and mods.key_persons_home:
-            mode = "home"
-        capacity = scaled_count(mods.facility_capacity, self.scale, minimum=0)
+        if mode is None:
+            return none, none
+        rooms = mods.facility_capacity * self.model.cfg.quarantine.facility_rooms_factor
+        capacity = scaled_count(round(rooms), self.scale, minimum=0)
         home, fac = self.quarantine.admit(
-            idx, day, until, mode, capacity, mods.facility_overflow_home, rng
+            idx,
+            group,
+            day,
+            until,
+            mode,
+            capacity,
+            mods.facility_priority,
+            mods.facility_overflow_home,
+            rng,
         )
         return home, fac
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Config, validate
+from sim.config import QUARANTINE_GROUPS, Config, validate
+from sim.disease import State
 from sim.enterprises import INSTRUMENTS, OPEN
 from sim.epidemiology import HOUSEHOLD_LAYER, Records, measures, reproduction_by_day
 from sim.model import IMPORTED, DistrictModel
@@ -118,6 +119,18 @@ def epidemic_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def traced_infected_share(model: DistrictModel) -> dict[str, float | None]:
+    """Share of each group of traced contacts infected by 14 days after being found."""
+    e = model.epi
+    out: dict[str, float | None] = {}
+    for code, name in enumerate(QUARANTINE_GROUPS):
+        sel = np.flatnonzero(model.traced_group == code)
+        day = e.infected_day[sel]
+        hit = (day >= 0) & (day <= model.traced_day[sel] + 14) & (e.state[sel] != State.S)
+        out[name] = round(float(hit.mean()), 4) if sel.size else None
+    return out
+
+
 def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
     """Outcome figures of the response apparatus (staff, screening, tracing, quarantine)."""
     r = model.response
@@ -139,6 +152,23 @@ def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "cum_quarantined_home": int(ts["cum_quarantined_home"].iloc[-1]),
         "cum_quarantined_facility": int(ts["cum_quarantined_facility"].iloc[-1]),
         "peak_facility_occupancy": int(ts["n_quarantined_facility"].max()),
+        "peak_facility_by_group": {
+            g: int(
+                ts[f"n_quarantined_facility_{g}"].iloc[int(ts["n_quarantined_facility"].argmax())]
+            )
+            for g in QUARANTINE_GROUPS
+        },
+        "traced_by_group": dict(
+            zip(QUARANTINE_GROUPS, (int(x) for x in r.tracing.traced_by_group), strict=True)
+        ),
+        "traced_infected_share_by_group": traced_infected_share(model),
+        "household_infections_in_home_quarantine": int(
+            ts["new_infections_household_quarantined"].sum()
+        ),
+        "quarantine_restarts": int(ts["cum_quarantine_restarts"].iloc[-1]),
+        "pcr_tests": r.pcr.tests,
+        "pcr_positive": r.pcr.positives,
+        "pcr_cost_cny": round(r.pcr.cost_cny, 1),
         "messages_pushed": round(r.messages),
         "checkpoint_shifts": round(float(ts["new_checkpoint_shifts"].sum())),
         "checkpoint_shifts_grid_workers": round(r.shifts_workers),
@@ -188,6 +218,13 @@ def mobility_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "online_orders": int(total("online_orders")),
         "deliveries": int(total("deliveries")),
         "peak_delivery_backlog": int(ts["delivery_backlog"].max()),
+        "errands": int(total("errands")),
+        "sealed_household_days_without_necessities": int(
+            total("sealed_households_without_necessities")
+        ),
+        "peak_sealed_days_without_necessities": int(
+            ts["sealed_max_days_without_necessities"].max()
+        ),
         "household_days_without_necessities": int(total("household_days_without_necessities")),
         "peak_households_without_necessities": int(ts["household_days_without_necessities"].max()),
         "farmer_sold_value_cny": round(total("farmer_sold_value_cny"), 1),

@@ -2,19 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.config import QUARANTINE_GROUPS
 from sim.population import Population, expand_ranges
+
+# Groups of a traced contact, highest risk first (codes stored in ``Quarantine.group``).
+HOUSEHOLD, KEY_PERSON, NAMED, OTHER = range(len(QUARANTINE_GROUPS))
+GROUP_NAMES = dict(enumerate(QUARANTINE_GROUPS))
+# Contact layers (by name) whose infectees a case can name: people it knows by name
+NAMED_LAYERS = ("community", "workplace")
+# How far before symptom onset (or a test of an asymptomatic case) contacts are traced:
+# National Health Commission close-contact definition, from Feb 2020 (5th ed.): contacts
+# from 2 days before onset; the Shanghai contact study (BMJ Public Health 2024) found
+# the risk highest from 1 day before to 3 days after onset
+WINDOW_DAYS = 2
+
+
+@dataclass
+class TracingRules:
+    """How one day's tracing works (from the ``contact_tracing`` policy).
+
+    Attributes:
+        delay_days: Days from confirmation before tracing can start.
+        hours_per_case: Staff hours to find a case's household and named contacts.
+        hours_per_case_other: Further hours to find its other (casual) contacts.
+        household_share: Household members found (0..1).
+        named_share: Residents it infected at work or in its community who are named (0..1).
+        named_contacts: Colleagues and neighbours named per case besides those infected.
+        other_share: Residents it infected elsewhere (markets) who are found (0..1).
+        other_contacts: Other residents of its grid found per case (casual contacts).
+    """
+
+    delay_days: int
+    hours_per_case: float
+    hours_per_case_other: float
+    household_share: float
+    named_share: float
+    named_contacts: int
+    other_share: float
+    other_contacts: int
 
 
 class ContactTracing:
     """The tracing queue of one district and the log of who infected whom.
 
     Args:
-        pop: The population (households and grids).
+        pop: The population (households, grids and employers).
+        layer_names: Names of the contact layers in their ``EpiState.layer`` order.
     """
 
-    def __init__(self, pop: Population) -> None:
+    def __init__(self, pop: Population, layer_names: list[str]) -> None:
         self.pop = pop
         self.case = np.zeros(0, dtype=np.int64)
         self.since = np.zeros(0, dtype=np.int64)  # day each case entered the queue
@@ -22,6 +62,15 @@ class ContactTracing:
         self._infectee: list[np.ndarray] = []
         self.cases_traced = 0
         self.contacts_traced = 0
+        self.traced_by_group = np.zeros(len(GROUP_NAMES), dtype=np.int64)
+        self.named_layers = np.array(
+            [i for i, n in enumerate(layer_names) if n in NAMED_LAYERS], dtype=np.int64
+        )
+        # colleagues: employed residents in the order of their employer
+        emp = pop.employer
+        workers = np.flatnonzero(emp >= 0)
+        self.by_firm = workers[np.argsort(emp[workers], kind="stable")]
+        self.firm_start = np.searchsorted(emp[self.by_firm], np.arange(pop.n_firms + 1))
 
     def log_infections(self, infector: np.ndarray, infectee: np.ndarray) -> None:
         """Remember who infected whom (tracing finds infectees among the contacts)."""
@@ -34,67 +83,140 @@ class ContactTracing:
         self.case = np.concatenate([self.case, cases])
         self.since = np.concatenate([self.since, np.full(cases.size, day, dtype=np.int64)])
 
-    def demand(self, day: int, delay_days: int, hours_per_case: float) -> np.ndarray:
+    def demand(self, day: int, rules: TracingRules) -> np.ndarray:
         """Hours each grid needs today for the cases ready to be traced (hours per grid)."""
-        ready = self.case[self.since + delay_days <= day]
-        return np.bincount(self.pop.grid[ready], minlength=self.pop.n_grids) * hours_per_case
+        ready = self.case[self.since + rules.delay_days <= day]
+        per_case = rules.hours_per_case + rules.hours_per_case_other
+        return np.bincount(self.pop.grid[ready], minlength=self.pop.n_grids) * per_case
 
     def trace(
         self,
         hours: np.ndarray,
         day: int,
-        delay_days: int,
-        hours_per_case: float,
-        household_share: float,
-        other_share: float,
-        other_contacts: int,
+        rules: TracingRules,
+        window_start: np.ndarray,
+        infected_day: np.ndarray,
+        layer: np.ndarray,
         rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Trace as many ready cases as today's hours allow, oldest first in each grid.
 
-        A traced case's contacts are its household members (each found with
-        ``household_share``), the residents it infected (found with ``other_share``)
-        and ``other_contacts`` random members of its grid (found with ``other_share``).
+        Household and named contacts come first: a grid traces its ready cases while
+        its hours cover ``hours_per_case`` each; the hours left find the traced cases'
+        other contacts, ``hours_per_case_other`` a case in the same order. A traced
+        case's contacts are:
+
+        - household: its household members (each found with ``household_share``);
+        - named: residents it infected at work or in its community from
+          ``window_start`` on (each found with ``named_share``), and
+          ``named_contacts`` colleagues (or, without an employer, neighbours in its
+          grid) met in the same days;
+        - other: residents it infected elsewhere from ``window_start`` on (found with
+          ``other_share``) and ``other_contacts`` residents of its grid.
+
+        Each group's infection risk is what the contact layers made of it: nothing is
+        drawn by risk here.
+
+        Args:
+            hours: Staff hours on tracing in each grid today.
+            day: Today.
+            rules: Today's tracing rules.
+            window_start: Per resident, first day whose contacts are traced (a case's
+                onset, or its confirmation if it has none, less ``WINDOW_DAYS``).
+            infected_day: Day each resident was infected (-1 never).
+            layer: Layer code of each resident's infection (``EpiState.layer``).
+            rng: Today's tracing stream.
 
         Returns:
-            (cases traced today, their contacts found: unique, cases excluded).
+            (cases traced today, their contacts found (unique, cases excluded), each
+            contact's group code: the highest-risk group it was found in).
         """
-        ready = self.since + delay_days <= day
+        none = np.zeros(0, dtype=np.int64)
+        ready = self.since + rules.delay_days <= day
         idx = np.flatnonzero(ready)
         grid = self.pop.grid[self.case[idx]]
         order = np.lexsort((self.since[idx], grid))
         idx, grid = idx[order], grid[order]
         rank = np.arange(idx.size) - np.searchsorted(grid, grid)
-        can = np.floor(hours / hours_per_case + 1e-9).astype(np.int64)
-        done = idx[rank < can[grid]]
+        can = np.floor(hours / rules.hours_per_case + 1e-9).astype(np.int64)
+        take = rank < can[grid]
+        done = idx[take]
+        # the hours left in each grid go to other contacts, case by case in queue order
+        left = hours - np.bincount(grid[take], minlength=hours.size) * rules.hours_per_case
+        if rules.hours_per_case_other > 0:
+            can_other = np.floor(np.maximum(left, 0) / rules.hours_per_case_other + 1e-9)
+            extended = rank[take] < can_other.astype(np.int64)[grid[take]]
+        else:
+            extended = np.ones(done.size, dtype=bool)
         cases = self.case[done]
         keep = np.ones(self.case.size, dtype=bool)
         keep[done] = False
         self.case, self.since = self.case[keep], self.since[keep]
         if cases.size == 0:
-            return cases, np.zeros(0, dtype=np.int64)
+            return cases, none, none
         p = self.pop
         # household members
         h = p.household[cases]
         first = p.household_start[h]
         size = p.household_start[h + 1] - first
         hh, rep = expand_ranges(first, size)
-        hh = hh[(hh != cases[rep]) & (rng.random(hh.size) < household_share)]
-        # residents they infected
+        hh = hh[(hh != cases[rep]) & (rng.random(hh.size) < rules.household_share)]
+        # residents they infected in the tracing window
         if self._infector:
             src = np.concatenate(self._infector)
             dst = np.concatenate(self._infectee)
             self._infector, self._infectee = [src], [dst]
-            inf = dst[np.isin(src, cases)]
-            inf = inf[rng.random(inf.size) < other_share]
+            sel = np.isin(src, cases)
+            src, dst = src[sel], dst[sel]
+            dst_ok = infected_day[dst] >= window_start[src]
+            src, dst = src[dst_ok], dst[dst_ok]
         else:
-            inf = np.zeros(0, dtype=np.int64)
-        # other members of their grids
-        g = p.grid[np.repeat(cases, other_contacts)]
+            src = dst = none
+        named_layer = np.isin(layer[dst], self.named_layers)
+        inf_named = dst[named_layer & (rng.random(dst.size) < rules.named_share)]
+        ext = np.isin(src, cases[extended])
+        inf_other = dst[~named_layer & ext & (rng.random(dst.size) < rules.other_share)]
+        # colleagues (or neighbours) named
+        named = self._colleagues(cases, rules.named_contacts, rng)
+        # other residents of their grids (casual contacts), for the cases extended
+        g = p.grid[np.repeat(cases[extended], rules.other_contacts)]
         gs = p.grid_start
         others = gs[g] + (rng.random(g.size) * (gs[g + 1] - gs[g])).astype(np.int64)
-        others = others[rng.random(others.size) < other_share]
-        contacts = np.setdiff1d(np.concatenate([hh, inf, others]), cases)
+        contacts = np.concatenate([hh, inf_named, named, inf_other, others])
+        group = np.concatenate(
+            [
+                np.full(hh.size, HOUSEHOLD),
+                np.full(inf_named.size + named.size, NAMED),
+                np.full(inf_other.size + others.size, OTHER),
+            ]
+        ).astype(np.int64)
+        ok = ~np.isin(contacts, cases)
+        contacts, group = contacts[ok], group[ok]
+        # a contact found in several groups belongs to the highest-risk one
+        order = np.lexsort((group, contacts))
+        contacts, group = contacts[order], group[order]
+        first_of = np.ones(contacts.size, dtype=bool)
+        first_of[1:] = contacts[1:] != contacts[:-1]
+        contacts, group = contacts[first_of], group[first_of]
         self.cases_traced += int(cases.size)
         self.contacts_traced += int(contacts.size)
-        return cases, contacts
+        self.traced_by_group += np.bincount(group, minlength=len(GROUP_NAMES))
+        return cases, contacts, group
+
+    def _colleagues(self, cases: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+        """``k`` residents per case from its employer's staff (else from its grid)."""
+        if k == 0 or cases.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        p = self.pop
+        rep = np.repeat(cases, k)
+        firm = p.employer[rep].astype(np.int64)
+        has = firm >= 0
+        u = rng.random(rep.size)
+        out = np.empty(rep.size, dtype=np.int64)
+        f = firm[has]
+        a, b = self.firm_start[f], self.firm_start[f + 1]
+        out[has] = self.by_firm[np.minimum(a + (u[has] * (b - a)).astype(np.int64), b - 1)]
+        g = p.grid[rep[~has]]
+        gs = p.grid_start
+        out[~has] = gs[g] + (u[~has] * (gs[g + 1] - gs[g])).astype(np.int64)
+        return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.config import check_nonneg, check_positive, check_prob
+from sim.config import QUARANTINE_GROUPS, check_nonneg, check_positive, check_prob
 from sim.errors import ConfigError
 from sim.policies.base import Policy, register
 
@@ -60,7 +60,11 @@ class ScreeningCampaign(Policy):
 
 @register
 class ContactTracing(Policy):
-    """Grid workers trace the contacts of confirmed cases, with limited hours per case."""
+    """Grid workers trace the contacts of confirmed cases, with limited hours per case.
+
+    Household and named close contacts first; other (casual) contacts only as the
+    day's hours allow (``sim.tracing``).
+    """
 
     kind = "contact_tracing"
 
@@ -68,18 +72,28 @@ class ContactTracing(Policy):
     class Params:
         """Parameters of ``contact_tracing``."""
 
-        hours_per_case: float = 3.0  # staff hours to trace one case (assumption)
+        # assumption: hours to find a case's household and named contacts (range 1-4)
+        hours_per_case: float = 2.0
+        hours_per_case_other: float = 1.0  # more for its other contacts (assumption, 0.5-3)
         delay_days: int = 1  # days from confirmation before tracing can start
         household_share: float = 1.0  # household members found
-        other_share: float = 0.5  # infectees and other contacts found (assumption)
-        other_contacts: int = 10  # other grid residents met per case (assumption)
+        named_share: float = 0.8  # infectees at work or in the community named (assumption, 0.5-1)
+        # colleagues or neighbours named besides those infected: Shanghai's 90,885 index
+        # cases named 4.96 close contacts each, most of them household (BMJ Public
+        # Health 2024); Guangzhou 8.7 a case (Luo et al., Ann Intern Med 2020)
+        named_contacts: int = 3
+        other_share: float = 0.3  # infectees met elsewhere (markets) found (assumption, 0.1-0.5)
+        other_contacts: int = 5  # other grid residents found per case (assumption, 0-10)
         quarantine_days: int = 14  # quarantine of a traced contact (days)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_positive(f"{where}.hours_per_case", self.hours_per_case)
+            check_nonneg(f"{where}.hours_per_case_other", self.hours_per_case_other)
             check_nonneg(f"{where}.delay_days", self.delay_days)
             check_prob(f"{where}.household_share", self.household_share)
+            check_prob(f"{where}.named_share", self.named_share)
+            check_nonneg(f"{where}.named_contacts", self.named_contacts)
             check_prob(f"{where}.other_share", self.other_share)
             check_nonneg(f"{where}.other_contacts", self.other_contacts)
             check_positive(f"{where}.quarantine_days", self.quarantine_days)
@@ -91,10 +105,14 @@ class ContactTracing(Policy):
 
 @register
 class CentralisedQuarantine(Policy):
-    """Traced close contacts go to a quarantine facility with a capacity (F2).
+    """Quarantined residents go to a facility with a capacity, highest risk first (F2).
 
-    Key persons (returnees found by screening) stay in home isolation under monitoring
-    (F7) unless ``key_persons`` is ``facility``.
+    ``priority`` lists the groups that go to the facility, in the order they get a
+    room when rooms are short: household contacts of confirmed cases, key persons
+    (returnees from Hubei found by screening), named close contacts, other contacts.
+    A group not listed stays in home quarantine (with monitoring, F7), as does
+    whoever finds no room (``overflow: home``); those waiting at home move in, by the
+    same order, as rooms free up.
     """
 
     kind = "centralised_quarantine"
@@ -105,28 +123,32 @@ class CentralisedQuarantine(Policy):
 
         capacity: int = 2000  # rooms at full scale (assumption; scaled)
         overflow: str = "home"  # where contacts go when it is full: home | none
-        key_persons: str = "home"  # where key persons go: home (F7) | facility
+        # Li F et al., Lancet Infect Dis 2021: Wuhan quarantined household contacts
+        # centrally (household reproduction number -52%); returnees from Hubei next
+        priority: list[str] | None = None  # groups in order; null: all, highest risk first
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
-            if self.key_persons not in ("home", "facility"):
-                raise ConfigError(
-                    f"{where}.key_persons must be one of ['home', 'facility'], "
-                    f"got {self.key_persons!r}"
-                )
             check_nonneg(f"{where}.capacity", self.capacity)
             if self.overflow not in ("home", "none"):
                 raise ConfigError(
                     f"{where}.overflow must be one of ['home', 'none'], got {self.overflow!r}"
                 )
+            groups = list(QUARANTINE_GROUPS)
+            p = groups if self.priority is None else self.priority
+            if not isinstance(p, list) or any(g not in groups for g in p) or len(set(p)) < len(p):
+                raise ConfigError(
+                    f"{where}.priority must be a list of distinct groups among {groups}, got {p!r}"
+                )
 
     def apply(self, model: DistrictModel, day: int) -> None:
-        """Send today's contacts to the facility."""
+        """Send today's quarantined residents to the facility, by priority."""
         m = model.mods
         m.quarantine_mode = "facility"
         m.facility_capacity = self.params.capacity
         m.facility_overflow_home = self.params.overflow == "home"
-        m.key_persons_home = self.params.key_persons == "home"
+        order = QUARANTINE_GROUPS if self.params.priority is None else self.params.priority
+        m.facility_priority = [QUARANTINE_GROUPS.index(g) for g in order]
 
 
 @register
@@ -166,3 +188,35 @@ class QuarantineMonitoring(Policy):
     def apply(self, model: DistrictModel, day: int) -> None:
         """Ask staff to monitor home quarantine today."""
         model.mods.monitoring = self.params
+
+
+@register
+class QuarantineTesting(Policy):
+    """PCR tests of quarantined residents: on entry, before release, and when ill.
+
+    A test finds an infection with the sensitivity of its day since infection
+    (Kucirka et al., Ann Intern Med 2020; ``sim.testing``); a positive resident is
+    confirmed (and isolated) the same day. Tests are counted and costed.
+    """
+
+    kind = "quarantine_testing"
+
+    @dataclass
+    class Params:
+        """Parameters of ``quarantine_testing``."""
+
+        on_entry: bool = True  # tested on the day quarantine starts
+        before_release: bool = True  # tested on the last day of quarantine
+        symptomatic: bool = True  # tested every day they have symptoms until positive
+        # assumption: price of one RT-PCR test in early 2020 (range 80-260; Tianjin's
+        # cap was 120 CNY until Jan 2021, Beijing's 80 CNY from then: Health Times,
+        # 2021-02-15)
+        cost_per_test_cny: float = 180.0
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_nonneg(f"{where}.cost_per_test_cny", self.cost_per_test_cny)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Test quarantined residents today."""
+        model.mods.quarantine_testing = self.params
