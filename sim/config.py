@@ -191,6 +191,7 @@ class QuarantineConfig:
     home_compliance_decay: float = MISSING  # relative decay of compliance per day
     key_person_days: int = MISSING  # days after arrival a returnee is a key person
     symptom_check_days: int = MISSING  # days from onset to confirmation in quarantine
+    facility_rooms_factor: float = 1.0  # rooms relative to the policy's capacity
 
 
 @dataclass
@@ -206,7 +207,11 @@ class MobilityConfig:
     car_mode_share: float = MISSING  # share of a driver's trips made by car
     freight_trips_per_1000: float = MISSING  # commercial vehicle trips a day per 1000 residents
     essential_sectors: list[str] = MISSING  # sectors whose firms hold work passes
-    essential_share: float = MISSING  # firms of other sectors with a work pass
+    essential_share_by_sector: list[float] = MISSING  # food-supply firms of other sectors
+    sick_stay_home_prob: float = MISSING  # a symptomatic resident stays home that day
+    fear_slope: float = MISSING  # share of other trips forgone per doubling of local cases
+    fear_reference_per_100k: float = MISSING  # 7-day confirmed per 100k where fear starts
+    fear_max: float = MISSING  # largest share of other trips residents forgo by choice
     break_prob_unaware: float = MISSING  # forbidden trips tried anyway, no awareness
     break_prob_aware: float = MISSING  # forbidden trips tried anyway, full awareness
     break_prob_short: float = MISSING  # a household out of necessities tries a forbidden trip
@@ -269,6 +274,11 @@ class EconomyConfig:
     dispute_frozen_days: float = MISSING  # cash a dispute ties up, days of normal revenue
     dispute_days: float = MISSING  # mean days to resolve a dispute
     mpc: float = MISSING  # share of lost income households stop spending
+    external_dates: list[str] = MISSING  # ISO dates from which each level holds (before: 1)
+    external_industry: list[float] = MISSING  # national industrial demand / normal, by date
+    external_farm: list[float] = MISSING  # national farm demand / normal, by date
+    parcel_levels: list[float] = MISSING  # national parcel volume / normal, by date
+    parcels_per_1000_day: float = MISSING  # parcels delivered a normal day per 1000 residents
     income_smoothing_days: float = MISSING  # savings spread an income loss over this many days
 
 
@@ -306,13 +316,25 @@ STAFF_TASKS = (
     "tracing",
     "screening",
     "monitoring",
+    "errands",
     "delivery",
     "checkpoint",
     "reporting",
     "information",
 )
 PROGRESS_MODES = ("auto", "always", "never")
-DEMAND_DRIVERS = ("none", "outings", "shopping", "freight", "farm")  # see sim/enterprises.py
+# Groups of quarantined residents, highest risk first (codes: their index; sim/tracing.py)
+QUARANTINE_GROUPS = ("household", "key_person", "named", "other")
+DEMAND_DRIVERS = (
+    "none",
+    "outings",
+    "shopping",
+    "freight",
+    "farm",
+    "external_industry",
+    "external_farm",
+    "deliveries",
+)  # see sim/enterprises.py
 
 
 def _fail(key: str, allowed: str, got: object) -> ConfigError:
@@ -584,6 +606,7 @@ def _validate_staff(s: StaffConfig, q: QuarantineConfig) -> None:
     check_prob("quarantine.home_household_factor", q.home_household_factor)
     check_prob("quarantine.home_compliance", q.home_compliance)
     check_nonneg("quarantine.home_compliance_decay", q.home_compliance_decay)
+    check_nonneg("quarantine.facility_rooms_factor", q.facility_rooms_factor)
     if q.key_person_days < 1:
         raise _fail("quarantine.key_person_days", "a positive number of days", q.key_person_days)
     if not 0 <= q.symptom_check_days <= 30:
@@ -604,7 +627,9 @@ def _validate_mobility(m: MobilityConfig, p: PopulationConfig) -> None:
         "farm_trip_prob",
         "visit_share",
         "car_mode_share",
-        "essential_share",
+        "sick_stay_home_prob",
+        "fear_slope",
+        "fear_max",
         "break_prob_unaware",
         "break_prob_aware",
         "break_prob_short",
@@ -623,6 +648,16 @@ def _validate_mobility(m: MobilityConfig, p: PopulationConfig) -> None:
             f"sectors among population.firms.sectors {list(p.firms.sectors)}",
             list(m.essential_sectors),
         )
+    shares = list(m.essential_share_by_sector)
+    if len(shares) != len(p.firms.sectors):
+        raise _fail(
+            f"{k}.essential_share_by_sector",
+            f"a list of {len(p.firms.sectors)} shares (one per sector {list(p.firms.sectors)})",
+            shares,
+        )
+    for i, x in enumerate(shares):
+        check_prob(f"{k}.essential_share_by_sector[{i}]", x)
+    check_positive(f"{k}.fear_reference_per_100k", m.fear_reference_per_100k)
 
 
 def _validate_supply(s: SupplyConfig) -> None:
@@ -721,3 +756,32 @@ def _validate_economy(e: EconomyConfig, f: FirmsConfig) -> None:
     if len(edges) < 2 or edges[0] < 0 or any(b <= a for a, b in itertools.pairwise(edges)):
         raise _fail(f"{k}.runway_months", "increasing bin edges in months, from >= 0", edges)
     _check_shares(f"{k}.runway_shares", list(e.runway_shares), len(edges) - 1)
+    _validate_external(e)
+
+
+def external_dates(key: str, values: list[Any]) -> list[dt.date]:
+    """Parse a list of ISO dates that must strictly increase.
+
+    Raises:
+        ConfigError: If an entry is not an ISO date or the dates do not increase.
+    """
+    try:
+        dates = [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in values]
+    except ValueError as err:
+        raise _fail(key, "a list of ISO dates (YYYY-MM-DD)", list(values)) from err
+    if any(b <= a for a, b in itertools.pairwise(dates)):
+        raise _fail(key, "strictly increasing ISO dates", [str(d) for d in dates])
+    return dates
+
+
+def _validate_external(e: EconomyConfig) -> None:
+    """The dated national demand series: one level per date, each level >= 0."""
+    k = "economy"
+    n = len(external_dates(f"{k}.external_dates", list(e.external_dates)))
+    for name in ("external_industry", "external_farm", "parcel_levels"):
+        v = list(getattr(e, name))
+        if len(v) != n:
+            raise _fail(f"{k}.{name}", f"a list of {n} levels (one per economy.external_dates)", v)
+        for i, x in enumerate(v):
+            check_nonneg(f"{k}.{name}[{i}]", x)
+    check_nonneg(f"{k}.parcels_per_1000_day", e.parcels_per_1000_day)

@@ -30,7 +30,7 @@ from sim.layers import GroupLayer, HouseholdLayer
 from sim.mobility import Mobility, Trips
 from sim.policies import DailyModifiers
 from sim.policies.economy import Relief
-from sim.population import Population, scaled_count, synthesise
+from sim.population import Population, expand_ranges, scaled_count, synthesise
 from sim.quarantine import CASE, FACILITY, HOME
 from sim.recorder import EventLog, Recorder
 from sim.response import Response
@@ -38,6 +38,7 @@ from sim.rng import KeyedDraws, Streams
 from sim.scenario import Scenario, load_scenario
 from sim.staff import TASKS
 from sim.supply import Shopping, Supply, SupplyDay
+from sim.tracing import GROUP_NAMES, KEY_PERSON
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Found:
     confirmed: np.ndarray  # residents confirmed today
     by_screening: int = 0  # of which referred by screening
     by_tracing: int = 0  # of which found among traced contacts
+    by_testing: int = 0  # of which found by PCR tests in quarantine
     screened: int = 0  # residents in households screened today
     key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     key_until: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -113,7 +115,12 @@ class DistrictModel(mesa.Model):
             self.streams,
         )
         self.firms = Enterprises(
-            self.pop, cfg.economy, self.streams, scale, list(cfg.economy.demand_driver_by_sector)
+            self.pop,
+            cfg.economy,
+            self.streams,
+            scale,
+            list(cfg.economy.demand_driver_by_sector),
+            essential=self.mobility.essential_firm,
         )
         # residents who can shop for their household: the head, and a second adult
         self.market_member = np.zeros(n, dtype=bool)
@@ -146,6 +153,8 @@ class DistrictModel(mesa.Model):
                 self.firms.codes("sectors", p.params.exempt_sectors, f"{where}.exempt_sectors")
         self.accounts: Accounts | None = None
         self.workers_today = self.firms.employees.copy()
+        self.workers_if_pass = self.workers_today  # the same, had every firm a work pass
+        self.voluntary = 0.0  # share of other trips residents forgo by choice today
         self.mods = DailyModifiers()
         self.response = Response(self)
         self.seed_rate = self._seed_schedule()
@@ -166,11 +175,14 @@ class DistrictModel(mesa.Model):
         self._cum = {"infections": 0, "confirmed": 0, "deaths": 0}
         self._at_large = np.zeros(0, dtype=np.int64)  # confirmed, not (yet) isolated
         self.traced_day = np.full(n, -1, dtype=np.int32)  # first found as a contact, -1 never
+        self.traced_group = np.full(n, -1, dtype=np.int8)  # its group then (QUARANTINE_GROUPS)
         self.referred = np.zeros(n, dtype=bool)  # referred by door-to-door screening
         self.initial_infected = 0  # residents infectious on day 0 (well-mixed mode)
         self._from_quarantine = 0  # today's infections by residents in home quarantine
+        self._household_quarantined = 0  # today's household infections of or by them
         self.trips: Trips | None = None  # today's trips (None before the first move)
         self.shopping: Shopping | None = None
+        self._households = self.households_today()  # (able, sealed, empty) this morning
         self.supplied = SupplyDay()
         if seir_history is not None:
             seeding = self.streams.get("seeding")
@@ -304,6 +316,26 @@ class DistrictModel(mesa.Model):
         r.declare(
             "new_infections_from_quarantine", "infections today by residents in home quarantine"
         )
+        r.declare(
+            "new_infections_household_quarantined",
+            "household infections today of or by a resident in home quarantine",
+        )
+        r.declare("new_confirmed_pcr", "cases confirmed today by a PCR test in quarantine")
+        r.declare("new_pcr_tests", "PCR tests of quarantined residents today")
+        r.declare("cum_pcr_tests", "PCR tests of quarantined residents since day 0")
+        r.declare("pcr_cost_cny", "cost of today's PCR tests (CNY)", integer=False)
+        for g in GROUP_NAMES.values():
+            r.declare(
+                f"n_quarantined_facility_{g}",
+                f"residents in the quarantine facility at end of day: group {g}",
+            )
+        r.declare(
+            "cum_quarantine_transfers", "residents moved from home quarantine into the facility"
+        )
+        r.declare(
+            "cum_quarantine_restarts",
+            "home quarantines restarted after a household member was confirmed",
+        )
         r.declare("new_messages", "prevention messages pushed by grid workers today", integer=False)
         r.declare("cum_messages", "prevention messages pushed since day 0", integer=False)
         r.declare(
@@ -347,14 +379,37 @@ class DistrictModel(mesa.Model):
             "vehicle_trips_vs_baseline", "vehicle trips as a share of a normal day's", integer=False
         )
         r.declare("rule_breaking_trips", "trips made against today's rules (on foot or by car)")
+        r.declare(
+            "voluntary_trip_cut",
+            "share of other trips residents forgo by choice (recent local cases)",
+            integer=False,
+        )
+        r.declare("residents_off_sick", "residents with symptoms who stayed home today")
         r.declare("blocked_trips", "rule-breaking trips turned back at a checkpoint or gate today")
         r.declare("market_visits", "shopping trips to a market today (one shopper a household)")
         r.declare("market_turned_away", "market visitors a market at capacity could not serve")
         r.declare("online_orders", "online orders placed today")
         r.declare("deliveries", "online orders delivered to the door today")
-        r.declare("delivery_backlog", "online orders waiting for delivery at end of day")
+        r.declare(
+            "orders_in_transit", "online orders within their lead time (not yet due) at end of day"
+        )
+        r.declare(
+            "delivery_backlog",
+            "online orders past their lead time, undelivered for lack of capacity, at end of day",
+        )
         r.declare(
             "household_days_without_necessities", "households that ran out of necessities today"
+        )
+        r.declare("n_sealed_households", "households sealed by home quarantine today")
+        r.declare("errands", "baskets staff and volunteers bought for sealed households today")
+        r.declare("errands_waiting", "errands sealed households asked for today and did not get")
+        r.declare(
+            "sealed_households_without_necessities",
+            "sealed households that ran out of necessities today",
+        )
+        r.declare(
+            "sealed_max_days_without_necessities",
+            "longest run of days a sealed household has gone without necessities, today",
         )
         for name in STATUS_NAMES.values():
             r.declare(f"firms_{name}", f"firms {name.replace('_', ' ')} at end of day")
@@ -408,8 +463,9 @@ class DistrictModel(mesa.Model):
         7. ``transmit``: transmission over the contact layers, driven by today's trips.
         8. ``progress_disease``: due transitions of the natural history.
         9. ``detect``: care seeking, admission and screening -> confirmed cases.
-        10. ``trace_and_quarantine``: contacts traced; contacts and key persons
-            quarantined; quarantines that are over end.
+        10. ``trace_and_quarantine``: contacts traced (household and named first);
+            contacts and key persons quarantined (the facility's rooms by risk);
+            quarantined residents tested; quarantines that are over end.
         11. ``isolate``: confirmed cases isolated.
         12. ``economy``: firms close, reopen, book the day's accounts with relief, and
             fail if they cannot pay; households' income follows their wages.
@@ -445,37 +501,59 @@ class DistrictModel(mesa.Model):
             elif day == p.stop:
                 self.events.add(day, "authority", f"stop {p.kind}", p.index)
 
+    def households_today(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Who can go out today, which households are sealed, which have nobody at home.
+
+        Returns:
+            ``able`` (per resident: not isolated, in quarantine or in hospital, and not
+            in a sealed household), ``sealed`` (per household: a member in home
+            quarantine; door sensors, F7: nobody goes out) and ``empty`` (per household:
+            every member dead, in hospital or isolated; it neither eats nor restocks).
+        """
+        e, pop = self.epi, self.pop
+        st, iso = e.state, e.isolation
+        well = (st < State.V) | (st == State.R)  # alive and not in hospital
+        able = well & (iso == 0)
+        home = np.flatnonzero(iso == HOME)
+        sealed = np.zeros(pop.n_households, dtype=bool)
+        if home.size:
+            sealed[pop.household[home]] = True
+            able &= ~sealed[pop.household]
+        away = np.flatnonzero(~well | (iso > HOME))
+        empty = np.zeros(pop.n_households, dtype=bool)
+        if away.size:
+            hh, n_away = np.unique(pop.household[away], return_counts=True)
+            empty[hh[n_away == pop.household_size[hh]]] = True
+        return able, sealed, empty
+
     def plan_staff(self, day: int) -> None:
-        """Grid workers and cadres split today's hours over the tasks policies ask for."""
+        """Grid workers and cadres split today's hours over the tasks policies ask for.
+
+        Today's courier load and the errands sealed households ask for are settled
+        first: their hours are part of the day's demand (``delivery``, ``errands``).
+        """
+        self._households = self.households_today()
+        _, sealed, empty = self._households
         delivery = self.supply.delivery_demand(day, self.mods)
+        self.supply.errand_demand(day, self.mods, sealed, empty)
         self.response.plan(day, self.mods, delivery)
 
     def move(self, day: int) -> None:
         """Decide today's market trips and online orders, then everyone's trips.
 
         Residents isolated, in quarantine or in hospital make no trips, nor does anyone
-        in a household sealed by home quarantine.
+        in a household sealed by home quarantine (``households_today``, as
+        ``plan_staff`` found them this morning).
         """
-        e, r, m, pop = self.epi, self.response, self.mods, self.pop
-        st, iso = e.state, e.isolation
-        well = (st < State.V) | (st == State.R)  # alive and not in hospital
-        able = well & (iso == 0)
-        # home quarantine seals the household's door (door sensors, F7): nobody goes out
-        home = np.flatnonzero(iso == HOME)
-        sealed = np.zeros(pop.n_households, dtype=bool)
-        if home.size:
-            sealed[pop.household[home]] = True
-            able &= ~sealed[pop.household]
-        # households with nobody at home (all dead, in hospital or isolated) neither eat
-        # nor restock
-        away = np.flatnonzero(~well | (iso > HOME))
-        empty = np.zeros(pop.n_households, dtype=bool)
-        if away.size:
-            hh, n_away = np.unique(pop.household[away], return_counts=True)
-            empty[hh[n_away == pop.household_size[hh]]] = True
+        r, m, pop = self.response, self.mods, self.pop
+        st = self.epi.state
+        able, sealed, empty = self._households
         self.shopping = self.supply.shop(
             day, m, able, sealed, empty, r.through, self.cfg.mobility.break_prob_short
         )
+        # residents cut outings as the district's confirmed cases of the last week rise
+        recent = self.recorder.column("new_confirmed")[max(day - 7, 0) : day].sum()
+        self.voluntary = self.mobility.voluntary_cut(float(recent) * 1e5 / max(pop.n, 1))
         self.trips = self.mobility.trips(
             day,
             m,
@@ -485,23 +563,25 @@ class DistrictModel(mesa.Model):
             self.shopping,
             float(self.supply.batch.size),
             self.firms.status == OPEN,
+            firm_pass=self.firms.work_pass,
+            sick=st == State.M,
+            voluntary=self.voluntary,
         )
-        self.workers_today = self.mobility.available_workers(m, able)
+        self.workers_today = self.mobility.available_workers(m, able, self.firms.work_pass)
+        self.workers_if_pass = self.mobility.available_workers(m, able, passes=False)
         if m.market_hours is not None:  # the same visitors in fewer hours meet more people
             m.layer_factor["market"] *= self.cfg.supply.market_normal_hours / m.market_hours
 
     def resupply(self, day: int) -> None:
-        """Deliver orders, restock from today's market trips, consume, sell farm produce."""
+        """Deliver orders, run errands, restock from market trips, consume, sell produce."""
         assert self.shopping is not None
         r, m = self.response, self.mods
         plan = r.plan_today
-        hours = (
-            plan.grid_hours[:, r.col["delivery"]]
-            if plan is not None
-            else np.zeros(self.pop.n_grids)
-        )
+        none = np.zeros(self.pop.n_grids)
+        hours = plan.grid_hours[:, r.col["delivery"]] if plan is not None else none
+        errands = plan.grid_hours[:, r.col["errands"]] if plan is not None else none
         export = m.vehicle_pass.farm_freight_share if m.vehicle_pass is not None else 1.0
-        self.supplied = self.supply.settle(day, m, self.shopping, hours, export)
+        self.supplied = self.supply.settle(day, m, self.shopping, hours, export, errands)
 
     def import_infections(self, day: int) -> int:
         """Returnees arriving today with an infection acquired where they were.
@@ -607,6 +687,7 @@ class DistrictModel(mesa.Model):
         inf = np.flatnonzero((state >= State.P) & (state <= State.M))
         out = dict.fromkeys(self.layer_names, 0)
         self._from_quarantine = 0
+        self._household_quarantined = 0
         if inf.size == 0:
             return out
         rel = self.history.weight(inf, day)  # infectiousness by days since infection
@@ -638,6 +719,9 @@ class DistrictModel(mesa.Model):
                 e.n_secondary[who] += count.astype(np.int32)
             out[layer.name] = int(res.target.size)
             self._from_quarantine += int(np.count_nonzero(e.isolation[res.infector] == HOME))
+            if layer is self.household_layer:
+                q = (e.isolation[res.target] == HOME) | (e.isolation[res.infector] == HOME)
+                self._household_quarantined += int(np.count_nonzero(q))
         return out
 
     def progress_disease(self, day: int) -> Transitions:
@@ -706,15 +790,21 @@ class DistrictModel(mesa.Model):
         )
 
     def trace_and_quarantine(self, day: int, found: Found, trans: Transitions) -> None:
-        """Trace today's cases; quarantine contacts and key persons; end quarantines.
+        """Trace today's cases; quarantine contacts and key persons; test; end quarantines.
 
-        Symptomatic contacts are referred and confirmed today.
+        Symptomatic contacts are referred and confirmed today. A household member
+        confirmed restarts a home quarantine. With ``quarantine_testing``, quarantined
+        residents are tested on entry, on their last day and while ill; positives are
+        confirmed today.
         """
         e, r = self.epi, self.response
+        q = r.quarantine
+        r.pcr.reset_day()
         rng = self.streams.day("tracing", day)
-        cases, contacts = r.trace(day, self.mods, found.confirmed, rng)
-        first = contacts[self.traced_day[contacts] < 0]
-        self.traced_day[first] = day
+        cases, contacts, group = r.trace(day, self.mods, found.confirmed, rng)
+        new = self.traced_day[contacts] < 0
+        self.traced_day[contacts[new]] = day
+        self.traced_group[contacts[new]] = group[new]
         st = e.state[contacts]
         sick = contacts[(st == State.M) & (e.confirmed_day[contacts] < 0)]
         e.confirmed_day[sick] = day
@@ -724,15 +814,50 @@ class DistrictModel(mesa.Model):
         found.cases_traced = int(cases.size)
         found.traced = int(contacts.size)
         t = self.mods.tracing
-        until_contacts = np.full(contacts.size, day + (t.quarantine_days if t else 0))
+        days = t.quarantine_days if t else 0
         rng = self.streams.day("quarantine", day)
-        home_c, fac_c = r.admit(day, self.mods, contacts, until_contacts, rng)
-        home_k, fac_k = r.admit(day, self.mods, found.key, found.key_until, rng, key_persons=True)
-        home, fac = np.concatenate([home_c, home_k]), np.concatenate([fac_c, fac_k])
+        idx = np.concatenate([contacts, found.key])
+        grp = np.concatenate([group, np.full(found.key.size, KEY_PERSON)])
+        until = np.concatenate([np.full(contacts.size, day + days), found.key_until])
+        home, fac = r.admit(day, self.mods, idx, grp, until, rng)
         found.quarantined_home, found.quarantined_facility = int(home.size), int(fac.size)
-        r.note_findings(np.concatenate([sick, home, fac]))
-        r.quarantine.release_due(day)
-        r.quarantine.leave(trans.died)
+        positive = self._test_in_quarantine(day, np.concatenate([home, fac]))
+        found.confirmed = np.concatenate([found.confirmed, positive])
+        found.by_testing = int(positive.size)
+        if t is not None:  # cases found among contacts are traced in turn
+            r.tracing.enqueue(np.concatenate([sick, positive]), day)
+        if days:  # exposed again at home: the 14 days start over
+            hh = np.unique(self.pop.household[found.confirmed])
+            first = self.pop.household_start[hh]
+            members, _ = expand_ranges(first, self.pop.household_start[hh + 1] - first)
+            q.restart(members, day + days)
+        # residents moved in from home quarantine were reported when they entered it
+        r.note_findings(np.concatenate([sick, home, fac[np.isin(fac, idx)]]))
+        q.release_due(day)
+        q.leave(trans.died)
+
+    def _test_in_quarantine(self, day: int, entered: np.ndarray) -> np.ndarray:
+        """PCR tests of quarantined residents due today; returns those newly confirmed."""
+        p = self.mods.quarantine_testing
+        e, q = self.epi, self.response.quarantine
+        if p is None:
+            return np.zeros(0, dtype=np.int64)
+        due = [np.zeros(0, dtype=np.int64)]
+        if p.on_entry:
+            due.append(entered)
+        quarantined = np.flatnonzero((e.isolation == HOME) | (e.isolation == FACILITY))
+        if p.before_release:
+            due.append(quarantined[q.end[quarantined] == day + 1])
+        if p.symptomatic:
+            ill = quarantined[e.state[quarantined] == State.M]
+            due.append(ill)
+        tested = np.unique(np.concatenate(due))
+        tested = tested[e.confirmed_day[tested] < 0]
+        u = self.streams.uniform("testing.pcr", day, tested)
+        positive = self.response.pcr.test(tested, day, float(p.cost_per_test_cny), u)
+        e.confirmed_day[positive] = day
+        self.events.add(day, "hospital", "confirm (PCR in quarantine)", positive)
+        return positive
 
     def isolate(self, day: int, confirmed: np.ndarray, trans: Transitions) -> np.ndarray:
         """Isolate confirmed cases (if a policy says so) until they recover or die.
@@ -770,17 +895,22 @@ class DistrictModel(mesa.Model):
             self.supply,
         )
         ratio = lambda a, b: a / b if b > 0 else 1.0  # noqa: E731
+        date = self.timeline.start_date + dt.timedelta(days=day)
+        industry, farm_external, _ = f.external(date)
         demand = f.demand(
             outings=ratio(t.other, mob.base_other),
             necessities=ratio(sd.bought_market_days + sd.bought_online_days, sup.n),
             freight=ratio(t.freight, mob.base_freight),
             farm=ratio(sd.farm_sold_cny, sup.farm_output),
+            industry=industry,
+            farm_external=farm_external,
+            deliveries=f.delivery_volume(date, float(sd.deliveries)),
         )
         ordered = np.zeros(f.n, dtype=bool)
-        if m.stoppage is not None:  # firms with a work pass and exempt sectors keep working
+        if m.stoppage is not None:  # essential firms and exempt sectors keep working
             exempt = m.stoppage.exempt_sectors or []
             ordered = ~np.isin(f.sector, [self.pop.sectors.index(x) for x in exempt])
-            ordered &= ~mob.essential_firm
+            ordered &= ~f.essential
         relief = {
             kind: (params, self.relief_masks.get(index, np.ones(f.n, dtype=bool)))
             for kind, (params, index) in m.relief.items()
@@ -788,7 +918,8 @@ class DistrictModel(mesa.Model):
         c = self.cfg.economy
         one = m.relief.get("one_to_one_service")
         green = m.relief.get("green_channel")
-        month = (self.timeline.start_date + dt.timedelta(days=day)).strftime("%Y-%m")
+        month = date.strftime("%Y-%m")
+        res = m.resumption
         acc = f.update(
             day,
             demand,
@@ -799,6 +930,8 @@ class DistrictModel(mesa.Model):
             approval_days=one[0].approval_days if one else c.approval_days,
             dispute_days=green[0].dispute_days if green else c.dispute_days,
             month=month,
+            workers_if_pass=self.workers_if_pass,
+            filing=res if res is not None and res.mode == "filing" else None,
         )
         scale = self.pop.n / self.cfg.population.reference_residents
         for kind, fixed in (("one_to_one_service", one), ("green_channel", green)):
@@ -868,6 +1001,17 @@ class DistrictModel(mesa.Model):
         n_home, n_fac = q.counts()
         values: dict[str, float] = {
             "new_infections_from_quarantine": self._from_quarantine,
+            "new_infections_household_quarantined": self._household_quarantined,
+            "new_confirmed_pcr": found.by_testing,
+            "new_pcr_tests": r.pcr.today,
+            "cum_pcr_tests": r.pcr.tests,
+            "pcr_cost_cny": r.pcr.today_cost_cny,
+            **{
+                f"n_quarantined_facility_{GROUP_NAMES[k]}": int(v)
+                for k, v in enumerate(q.facility_by_group())
+            },
+            "cum_quarantine_transfers": q.transferred,
+            "cum_quarantine_restarts": q.restarted,
             "new_confirmed_screening": found.by_screening,
             "new_confirmed_tracing": found.by_tracing,
             "new_screened": found.screened,
@@ -917,13 +1061,23 @@ class DistrictModel(mesa.Model):
             "vehicle_trips": t.vehicle,
             "vehicle_trips_vs_baseline": t.vehicle / mob.base_vehicle if mob.base_vehicle else 0.0,
             "rule_breaking_trips": t.rule_breaking,
+            "voluntary_trip_cut": self.voluntary,
+            "residents_off_sick": (
+                int(np.count_nonzero(mob.off_sick_today)) if mob.off_sick_today is not None else 0
+            ),
             "blocked_trips": t.blocked,
             "market_visits": t.shopping,
             "market_turned_away": self.shopping.turned_away,
             "online_orders": self.shopping.orders,
             "deliveries": sd.deliveries,
+            "orders_in_transit": sd.in_transit,
             "delivery_backlog": sd.backlog,
             "household_days_without_necessities": sd.short,
+            "n_sealed_households": sd.sealed,
+            "errands": sd.errands,
+            "errands_waiting": sd.errands_waiting,
+            "sealed_households_without_necessities": sd.sealed_short,
+            "sealed_max_days_without_necessities": sd.sealed_longest,
             "farmer_sold_value_cny": sd.farm_sold_cny,
             "farmer_unsold_value_cny": sd.farm_unsold_cny,
         }

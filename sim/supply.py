@@ -78,8 +78,14 @@ class SupplyDay:
     """What the supply chain did on one day (for the day's metrics)."""
 
     deliveries: int = 0
-    backlog: int = 0
+    backlog: int = 0  # orders past their lead time, waiting for courier or last-mile capacity
+    in_transit: int = 0  # orders still within their lead time
     short: int = 0
+    errands: int = 0  # baskets bought and brought to sealed households
+    errands_waiting: int = 0  # errands asked for today and not done
+    sealed: int = 0  # households sealed by home quarantine today
+    sealed_short: int = 0  # of them, households that went without necessities today
+    sealed_longest: int = 0  # longest run of days without necessities of a sealed household
     farm_sold_cny: float = 0.0
     farm_unsold_cny: float = 0.0
     bought_market_days: float = 0.0
@@ -95,11 +101,14 @@ class Supply:
     are left, up to ``target_days``, by a trip to its market or, where the online
     channel exists and the household uses it, by an order delivered later. Under
     passes it buys up to ``restricted_target_days`` and restocks early enough to last
-    to its next pass day even if it eats two days' worth each day. A household that
-    cannot eat what it needs from its stock on a day has gone that day without
-    necessities. Farmers' perishable produce sells through the markets, the online
-    channel and trucks out of the district; what is not sold within
-    ``farm_shelf_days`` spoils.
+    to its next pass day even if it eats two days' worth each day. A household sealed
+    by home quarantine cannot go out: it orders online if it can, and staff and
+    volunteers shop for it when it runs low (errands, while a policy asks for them).
+    A household that cannot eat what it needs from its stock on a day has gone that
+    day without necessities. Online users return to the markets over the channel's
+    ``return_days`` once the restrictions that pushed them online are lifted.
+    Farmers' perishable produce sells through the markets, the online channel and
+    trucks out of the district; what is not sold within ``farm_shelf_days`` spoils.
 
     Args:
         pop: The district's population.
@@ -154,6 +163,15 @@ class Supply:
         self.batch_closed = np.zeros(0, dtype=bool)
         self.target_today = np.full(n_hh, cfg.target_days, dtype=np.int16)
         self.empty_today = np.zeros(n_hh, dtype=bool)
+        self.sealed_today = np.zeros(n_hh, dtype=bool)
+        # errands: the day each open request was first made (NO_ORDER: none), today's
+        # requests in the order they are served, and the hours they ask of each grid
+        self.errand_since = np.full(n_hh, NO_ORDER, dtype=np.int32)
+        self.errand_queue = np.zeros(0, dtype=np.int64)
+        self.errand_hours: np.ndarray = np.zeros(pop.n_grids)
+        self.sealed_short_run = np.zeros(n_hh, dtype=np.int16)  # days in a row, while sealed
+        self.last_pushed: int | None = None  # last day restrictions pushed households online
+        self.online_stay = 1.0  # share of online users still ordering online today
         self.cum_unsold = 0.0
         self.cum_sold = 0.0
 
@@ -171,12 +189,43 @@ class Supply:
         is_open[self.market_order[:k]] = False
         return is_open
 
+    @staticmethod
+    def pushed_online(mods: DailyModifiers) -> bool:
+        """Whether restrictions that push households online are in force today.
+
+        They are: markets closed or on short hours, household passes, and closed
+        communities or villages.
+        """
+        return bool(
+            mods.markets_closed_share > 0
+            or mods.market_hours is not None
+            or mods.household_pass is not None
+            or mods.closure_urban
+            or mods.closure_rural
+        )
+
+    def staying_online(self, day: int, mods: DailyModifiers) -> float:
+        """Share of the online channel's users who still order online today.
+
+        All of them while restrictions push households online (and before any has);
+        once the last is lifted, users go back to the markets linearly over the
+        channel's ``return_days``: ``1 - (days since the last restricted day) /
+        return_days``, down to 0. Updates the last restricted day.
+        """
+        if self.pushed_online(mods):
+            self.last_pushed = day
+        o = mods.online_supply
+        if o is None or self.last_pushed is None:
+            return 1.0
+        return max(0.0, 1.0 - (day - self.last_pushed) / o.return_days)
+
     def uses_online(self, mods: DailyModifiers, sealed: np.ndarray) -> np.ndarray:
         """Households that restock online today (users, and every sealed household)."""
         o = mods.online_supply
         if o is None:
             return np.zeros(self.n, dtype=bool)
-        uptake = np.where(self.urban, o.uptake_urban, o.uptake_rural) * mods.online_reach
+        reach = mods.online_reach * self.online_stay
+        uptake = np.where(self.urban, o.uptake_urban, o.uptake_rural) * reach
         return (self.u_online < uptake) | sealed
 
     # ------------------------------------------------------------- the day
@@ -205,6 +254,48 @@ class Supply:
             at_gate = np.bincount(self.grid[due[self.batch_closed]], minlength=self.pop.n_grids)
             hours = at_gate * float(per_order)
         return hours
+
+    def errand_demand(
+        self, day: int, mods: DailyModifiers, sealed: np.ndarray, empty: np.ndarray
+    ) -> np.ndarray:
+        """Take today's requests for errands and ask for staff hours (after the couriers).
+
+        A household sealed by home quarantine, with someone at home, asks for an errand
+        when its stock is down to ``reorder_days`` and no basket is on today's courier
+        load (or whatever comes, it has nothing left). Requests are served oldest first,
+        then the lowest stock first, within each grid.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers.
+            sealed: Households sealed by home quarantine today.
+            empty: Households with nobody at home today.
+
+        Returns:
+            Staff hours today's errands ask of each grid (also kept as ``errand_hours``).
+        """
+        self.sealed_today = sealed
+        self.errand_hours = np.zeros(self.pop.n_grids)
+        self.errand_queue = np.zeros(0, dtype=np.int64)
+        e = mods.errands
+        if e is None:
+            self.errand_since[:] = NO_ORDER
+            return self.errand_hours
+        stock = self.stock
+        need = sealed & ~empty & (stock <= self.cfg.reorder_days)
+        if self.batch.size:
+            coming = np.zeros(self.n, dtype=bool)
+            coming[self.batch] = True
+            need &= ~coming | (stock < 1)
+        since = self.errand_since
+        since[~need] = NO_ORDER
+        since[need & (since == NO_ORDER)] = day
+        req = np.flatnonzero(need)
+        self.errand_queue = req[np.lexsort((req, stock[req], since[req], self.grid[req]))]
+        per = e.hours_per_errand * (1.0 - e.volunteer_share)
+        if per > 0:
+            self.errand_hours = np.bincount(self.grid[req], minlength=self.pop.n_grids) * per
+        return self.errand_hours
 
     def shop(
         self,
@@ -253,6 +344,8 @@ class Supply:
                 pass_day = ~restricted | ((day - start + phase) % interval == 0)
         self.target_today = target
         self.empty_today = empty
+        self.sealed_today = sealed
+        self.online_stay = self.staying_online(day, mods)
         stock = self.stock
         short = stock < 1
         online = self.uses_online(mods, sealed)
@@ -318,8 +411,9 @@ class Supply:
         shopping: Shopping,
         last_mile_hours: np.ndarray,
         export_share: float,
+        errand_hours: np.ndarray | None = None,
     ) -> SupplyDay:
-        """Deliver, restock, consume, and sell the farmers' produce.
+        """Deliver, run errands, restock, consume, and sell the farmers' produce.
 
         Args:
             day: Day index.
@@ -327,6 +421,7 @@ class Supply:
             shopping: Today's shopping decisions.
             last_mile_hours: Staff hours given to the last mile in each grid today.
             export_share: Farm produce trucked out today relative to normal (0..1).
+            errand_hours: Staff hours given to errands in each grid today (None: none).
 
         Returns:
             What the supply chain did today.
@@ -355,18 +450,51 @@ class Supply:
             out.deliveries = int(got.size)
             out.bought_online_days = float(bought.sum())
         self.batch = np.zeros(0, dtype=np.int64)
-        out.backlog = int(np.count_nonzero(self.pending != NO_ORDER))
-        # market trips that were served restock
+        if o is not None:
+            # an order is late once its lead time is over: waiting for capacity
+            waiting = self.pending != NO_ORDER
+            out.backlog = int(np.count_nonzero(waiting & (self.pending <= day - o.lead_days)))
+            out.in_transit = int(np.count_nonzero(waiting)) - out.backlog
+        # errands: staff and volunteers bring baskets to sealed households, as hours allow
+        e = mods.errands
+        queue = self.errand_queue
+        errand_days = 0.0
+        if e is not None and queue.size:
+            per = e.hours_per_errand * (1.0 - e.volunteer_share)
+            done = queue
+            if per > 0:
+                hours = errand_hours if errand_hours is not None else np.zeros(self.pop.n_grids)
+                limit = np.floor(hours / per + 1e-9)
+                g = self.grid[queue]  # the queue is sorted by grid
+                rank = np.arange(queue.size) - np.searchsorted(g, g, side="left")
+                done = queue[rank < limit[g]]
+            bought = np.maximum(e.basket_days - stock[done], 0).astype(np.int16)
+            stock[done] += bought
+            self.errand_since[done] = NO_ORDER
+            errand_days = float(bought.sum())
+            out.errands = int(done.size)
+            out.errands_waiting = int(queue.size - done.size)
+        self.errand_queue = np.zeros(0, dtype=np.int64)
+        # market trips that were served restock (errands are bought at markets too)
         hh = shopping.shoppers[shopping.served]
         bought = np.maximum(target[hh] - stock[hh], 0)
         stock[hh] += bought
-        out.bought_market_days = float(bought.sum())
+        out.bought_market_days = float(bought.sum()) + errand_days
         # consumption: 0, 1 or 2 days' worth
         u = self.streams.day("supply.consumption", day).random(self.n, dtype=np.float32)
         spread = np.float32(c.consumption_spread)
         eat = ((u >= spread).astype(np.int16) + (u >= 1 - spread)) * ~self.empty_today
-        out.short = int(np.count_nonzero(stock < eat))
+        short = stock < eat
+        out.short = int(np.count_nonzero(short))
         np.maximum(stock - eat, 0, out=stock)
+        # sealed households: how many went without today, and for how many days in a row
+        sealed_short = short & self.sealed_today
+        run = self.sealed_short_run
+        run[~sealed_short] = 0
+        run[sealed_short] += 1
+        out.sealed = int(np.count_nonzero(self.sealed_today))
+        out.sealed_short = int(np.count_nonzero(sealed_short))
+        out.sealed_longest = int(run.max()) if run.size else 0
         # farm produce: sold oldest first; what reaches the end of its shelf life spoils
         spend = c.spend_cny_per_household_day
         online_share = o.local_produce_share if o is not None else 0.0

@@ -22,6 +22,8 @@ class DailyModifiers:
 
     Attributes:
         layer_factor: Multiplier on each contact layer's contacts (1 = normal).
+        outings: Share of residents' other trips still made under today's closures of
+            venues and gatherings (1 = normal; ``reduce_contacts``).
         isolate_confirmed: Whether confirmed cases are isolated today.
         isolate_share: Share of confirmed cases that are isolated when isolating.
         care_seeking_prob: Today's probability that a new symptomatic case seeks care;
@@ -35,7 +37,9 @@ class DailyModifiers:
             ``home`` or None (not quarantined).
         facility_capacity: Quarantine rooms at full scale (scaled with the population).
         facility_overflow_home: Whether contacts the facility cannot take go home.
-        key_persons_home: Whether key persons stay at home when contacts go to a facility.
+        facility_priority: Quarantine groups (codes, ``QUARANTINE_GROUPS``) that go to
+            the facility, in the order they get a room.
+        quarantine_testing: Parameters of today's PCR testing in quarantine, or None.
         monitoring: Parameters of today's home-quarantine monitoring, or None.
         information: Parameters of today's information push, or None.
         checkpoint: Parameters of today's checkpoint duty, or None.
@@ -51,13 +55,17 @@ class DailyModifiers:
         closure_rural: Whether villages are closed to non-residents today.
         online_supply: Parameters of today's online ordering channel, or None.
         online_reach: Share of its eventual users the online channel has reached today.
+        errands: Parameters of today's shopping for sealed households, or None.
         markets_closed_share: Share of the markets closed today.
         market_hours: Opening hours of the open markets today; None: normal hours.
         stoppage: Parameters of today's work stoppage, or None.
+        resumption: Parameters of today's resumption procedure (``resumption``), or
+            None (approval with the economy config's capacity).
         relief: Relief instruments in force today: kind -> (parameters, policy index).
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
+    outings: float = 1.0
     isolate_confirmed: bool = False
     isolate_share: float = 1.0
     care_seeking_prob: float | None = None
@@ -68,7 +76,8 @@ class DailyModifiers:
     quarantine_mode: str | None = None
     facility_capacity: int = 0
     facility_overflow_home: bool = True
-    key_persons_home: bool = True
+    facility_priority: list[int] = field(default_factory=list)
+    quarantine_testing: Any = None
     monitoring: Any = None
     information: Any = None
     checkpoint: Any = None
@@ -83,9 +92,11 @@ class DailyModifiers:
     closure_rural: bool = False
     online_supply: Any = None
     online_reach: float = 0.0
+    errands: Any = None
     markets_closed_share: float = 0.0
     market_hours: float | None = None
     stoppage: Any = None
+    resumption: Any = None
     relief: dict[str, tuple[Any, int]] = field(default_factory=dict)
 
 

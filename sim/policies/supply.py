@@ -24,7 +24,10 @@ class OnlineSupply(Policy):
     ``lead_days`` after the order; what they cannot carry waits in a backlog. In closed
     communities couriers stop at the gate and the last mile is carried by volunteers
     (``volunteer_share``) and grid workers (staff task ``delivery``). Platforms buy
-    ``local_produce_share`` of what they sell from the district's farmers.
+    ``local_produce_share`` of what they sell from the district's farmers. Once the
+    restrictions that pushed households online (closed markets or short market hours,
+    household passes, closed settlements) are all lifted, its users go back to the
+    markets, linearly over ``return_days``.
     """
 
     kind = "online_supply"
@@ -43,6 +46,7 @@ class OnlineSupply(Policy):
         volunteer_share: float = 0.5  # last-mile orders carried by volunteers (assumption)
         local_produce_share: float = 0.5  # of online sales, bought from local farmers (assumption)
         orders_per_vehicle_trip: float = 20.0  # orders a delivery van carries a trip (assumption)
+        return_days: int = 14  # days to go back to markets after restrictions (assumption: 7-28)
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
@@ -61,8 +65,46 @@ class OnlineSupply(Policy):
                 )
             check_nonneg(f"{where}.last_mile_hours_per_order", self.last_mile_hours_per_order)
             check_positive(f"{where}.orders_per_vehicle_trip", self.orders_per_vehicle_trip)
+            if self.return_days < 1:
+                raise ConfigError(
+                    f"{where}.return_days must be a positive integer, got {self.return_days}"
+                )
 
     def apply(self, model: DistrictModel, day: int) -> None:
         """Open the online channel today."""
         model.mods.online_supply = self.params
         model.mods.online_reach = min(1.0, (day - self.start + 1) / self.params.ramp_days)
+
+
+@register
+class ErrandsForSealed(Policy):
+    """Grid workers and volunteers shop for households sealed by home quarantine (代购).
+
+    A sealed household (a member in home quarantine: nobody goes out) whose stock is
+    down to ``supply.reorder_days`` and that has no online basket coming today asks
+    for an errand: someone buys it a basket of ``basket_days`` and brings it to the
+    door. An errand asks ``hours_per_errand`` of staff time, of which volunteers carry
+    ``volunteer_share`` and the grid's staff the rest (staff task ``errands``); what
+    the hours of the day cannot do waits for the next day, oldest requests first.
+    """
+
+    kind = "errands_for_sealed"
+
+    @dataclass
+    class Params:
+        """Parameters of ``errands_for_sealed``."""
+
+        hours_per_errand: float = 0.5  # buy a basket, carry it to the door (assumption: 0.25-1.5)
+        volunteer_share: float = 0.5  # errands run by volunteers (assumption: 0-0.8)
+        basket_days: int = 3  # days of necessities an errand brings (assumption: 3-7)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_nonneg(f"{where}.hours_per_errand", self.hours_per_errand)
+            check_prob(f"{where}.volunteer_share", self.volunteer_share)
+            if self.basket_days < 1:
+                raise ConfigError(f"{where}.basket_days must be >= 1 day, got {self.basket_days!r}")
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """Send staff and volunteers shopping for sealed households today."""
+        model.mods.errands = self.params

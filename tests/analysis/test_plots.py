@@ -170,7 +170,7 @@ def test_firm_status_one_panel_per_group_stacked_to_all_firms(sweep_runs, sweep_
 
 def test_staff_hours_stacked_tasks_and_overload_on_twin_axis(sweep_runs):
     tasks = [c for c in sweep_runs.columns if c.startswith("staff_hours_")]
-    assert len(tasks) == 7
+    assert len(tasks) == 8  # the staff tasks of sim.config.STAFF_TASKS
     fig = plots.staff_hours(sweep_runs)
     assert title(fig)
     main = [ax for ax in fig.axes if ax.collections]

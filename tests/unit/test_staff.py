@@ -6,7 +6,6 @@ import pytest
 import sim
 from sim.errors import ConfigError
 from sim.policies import build_policy
-from sim.quarantine import FACILITY, HOME, Quarantine
 from sim.screening import SCREENED, ScreeningCampaign
 from sim.staff import Cadre, GridWorker, allocate
 from tests.helpers import small_config
@@ -121,34 +120,6 @@ def test_screening_capacity_is_respected():
     assert per_grid.sum() == 20 * m.pop.n_grids
 
 
-def test_quarantine_facility_capacity_and_release():
-    n = 100
-    epi = sim.DistrictModel(small_config("population.residents=100", "days=5")).epi
-    q = Quarantine(epi, 0.6, 0.8, 0.02)
-    home, fac = q.admit(np.arange(10), 0, 14, "facility", 4, True, np.random.default_rng(3))
-    assert fac.size == 4 and home.size == 6
-    assert q.facility_occupancy == 4
-    assert np.count_nonzero(epi.isolation == FACILITY) == 4
-    assert np.count_nonzero(epi.isolation == HOME) == 6
-    # already quarantined residents are not admitted twice; overflow 'none' leaves them out
-    home2, fac2 = q.admit(np.arange(20), 1, 15, "facility", 4, False, np.random.default_rng(4))
-    assert fac2.size == 0 and home2.size == 0
-    assert q.release_due(13) == 0
-    assert q.release_due(14) == 10
-    assert q.facility_occupancy == 0 and not np.any(epi.isolation[:n] == HOME)
-
-
-def test_home_compliance_decays_and_monitoring_helps():
-    epi = sim.DistrictModel(small_config("population.residents=100", "days=5")).epi
-    q = Quarantine(epi, 0.6, 0.8, 0.1)
-    q.admit(np.arange(3), 0, 30, "home", 0, True, np.random.default_rng(5))
-    j = np.arange(3)
-    day0, day10 = q.outside_share(j, 0, 0.0), q.outside_share(j, 10, 0.0)
-    assert day0 == pytest.approx([0.2] * 3)
-    assert np.all(day10 > day0)
-    assert np.all(q.outside_share(j, 10, 0.8) == pytest.approx(day10 * 0.2))
-
-
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
@@ -202,3 +173,17 @@ def test_bad_response_parameters_are_rejected(entry, message):
 def test_staff_priority_must_name_every_task():
     with pytest.raises(ConfigError, match=r"staff.priority must be an ordering of"):
         sim.DistrictModel(small_config("staff.priority=[tracing,screening]"))
+
+
+def test_errands_come_right_after_tracing_in_the_default_priority(model):
+    roster = model.response.staff
+    assert roster.tasks[:2] == ("tracing", "errands")
+    col = model.response.col
+    demand = np.zeros((model.pop.n_grids, len(roster.tasks)))
+    demand[:, col["screening"]] = 25.0  # more than a worker's 10 hours
+    demand[:, col["errands"]] = 3.0
+    plan = roster.plan(demand, np.zeros(len(roster.tasks), dtype=bool))
+    # a sealed household's errand is served before the campaign takes the rest
+    np.testing.assert_allclose(plan.grid_hours[:, col["errands"]], 3.0)
+    np.testing.assert_allclose(plan.grid_hours[:, col["screening"]], 7.0)
+    assert plan.demand_total[col["errands"]] == pytest.approx(3.0 * model.pop.n_grids)

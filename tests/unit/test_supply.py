@@ -1,11 +1,15 @@
 """Household stocks, market trips, online orders and deliveries, farm produce (sim/supply.py)."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 import sim
+from sim.errors import ConfigError
 from sim.population import scaled_count
 from sim.quarantine import HOME
+from sim.staff import TASKS
 from sim.supply import normal_shop_rate
 from tests.helpers import scenario_file, small_config
 
@@ -81,9 +85,11 @@ def test_orders_deliveries_and_stocks_are_conserved(tmp_path):
         m.step()
         assert m.supply.stock.min() >= 0, m.day
     orders, deliveries = col(m, "online_orders"), col(m, "deliveries")
-    backlog = col(m, "delivery_backlog")
+    backlog, in_transit = col(m, "delivery_backlog"), col(m, "orders_in_transit")
     assert np.all(deliveries <= cap)
-    assert np.array_equal(np.cumsum(orders) - np.cumsum(deliveries), backlog)
+    # every open order is either within its one-day lead time (placed today) or late
+    assert np.array_equal(np.cumsum(orders) - np.cumsum(deliveries), backlog + in_transit)
+    assert np.array_equal(in_transit, orders)
     assert np.all(col(m, "household_days_without_necessities") <= households)
     assert np.all(col(m, "market_visits") <= households)
     # the checks bite: the couriers ran at capacity with a backlog left over
@@ -152,6 +158,9 @@ def test_closed_markets_leave_households_short_unless_they_order_online(tmp_path
     assert col(ordering, "market_visits")[5:15].tolist() == [0] * 10
     assert col(ordering, "household_days_without_necessities").tolist() == [0] * 20
     assert col(ordering, "deliveries")[5:15].min() > 0
+    # capacity to spare: every order arrives after its lead time, none is late
+    assert col(ordering, "delivery_backlog").tolist() == [0] * 20
+    assert col(ordering, "orders_in_transit")[5:15].min() > 0
 
 
 def test_short_market_hours_turn_shoppers_away(tmp_path):
@@ -270,3 +279,170 @@ def test_orders_are_cancelled_when_the_online_channel_closes(tmp_path):
     assert col(m, "online_orders")[5:].sum() == 0
     # the households that were waiting restock at market instead: nobody goes short
     assert col(m, "household_days_without_necessities")[5:].sum() == 0
+
+
+# ------------------------------------------------------------ errands for sealed households
+QUARANTINE = [
+    {"kind": "isolate_confirmed", "start": 0},
+    {"kind": "contact_tracing", "start": 0},
+    {"kind": "home_quarantine", "start": 0},
+]
+
+
+def test_staff_shop_for_sealed_households_who_otherwise_go_without(tmp_path):
+    errands = {"kind": "errands_for_sealed", "start": 3}
+    # errands first, so that the stress epidemic's tracing cannot take their hours
+    args = (STRESS, f"staff.priority=[errands,{','.join(t for t in TASKS if t != 'errands')}]")
+    kw = {"days": 25, "residents": 20000}
+    without = model_with(tmp_path, QUARANTINE, *args, **kw)
+    without.run()
+    helped = model_with(tmp_path, [*QUARANTINE, errands], *args, **kw)
+    helped.run()
+    for m in (without, helped):
+        assert col(m, "n_sealed_households")[3:].max() > 100
+    # without errands sealed households run out for days on end (no online channel)
+    assert col(without, "sealed_households_without_necessities")[3:].sum() > 200
+    assert col(without, "sealed_max_days_without_necessities").max() >= 5
+    assert col(without, "errands").sum() == 0
+    # with them, from the day they start, none goes without for more than a day
+    assert col(helped, "errands")[:3].sum() == 0
+    assert col(helped, "errands")[3:].sum() > 100
+    assert col(helped, "sealed_max_days_without_necessities")[3:].max() <= 1
+    # nearly every request is served the same day (a grid's 10 hours make 40 errands)
+    assert col(helped, "errands_waiting")[3:].sum() <= 0.05 * col(helped, "errands").sum()
+    assert (
+        col(helped, "sealed_households_without_necessities")[3:].sum()
+        <= 0.1 * col(without, "sealed_households_without_necessities")[3:].sum()
+    )
+    # the staff hours are the errands' share not run by volunteers (0.5 h x 0.5)
+    hours = col(helped, "staff_hours_errands")
+    np.testing.assert_allclose(hours, col(helped, "errands") * 0.25, rtol=1e-9, atol=1e-9)
+    asked = col(helped, "errands") + col(helped, "errands_waiting")
+    np.testing.assert_allclose(col(helped, "staff_demand_errands"), asked * 0.25, atol=1e-9)
+
+
+def test_errands_wait_when_staff_hours_run_out(tmp_path):
+    # 4 staff hours an errand, no volunteers, 10 hours a grid worker and no cadres:
+    # at most two errands a grid a day, the rest wait (and those households go short)
+    errands = {
+        "kind": "errands_for_sealed",
+        "start": 0,
+        "hours_per_errand": 4.0,
+        "volunteer_share": 0.0,
+    }
+    first = f"staff.priority=[errands,{','.join(t for t in TASKS if t != 'errands')}]"
+    m = model_with(tmp_path, [*QUARANTINE, errands], STRESS, first, days=20, residents=20000)
+    n_grids = m.pop.n_grids
+    m.run()
+    errands, waiting = col(m, "errands"), col(m, "errands_waiting")
+    assert np.all(errands <= 2 * n_grids)
+    assert waiting.sum() > 0
+    hours = col(m, "staff_hours_errands")
+    assert hours.max() <= 10.0 * n_grids + 1e-9
+    # a grid's hours make whole errands; what is left of them is a part-done errand
+    assert np.all(hours >= errands * 4.0 - 1e-6)
+    assert np.all(hours - errands * 4.0 < 4.0 * n_grids)
+    assert col(m, "sealed_households_without_necessities").sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"volunteer_share": 1.5}, r"volunteer_share must be a probability in \[0, 1\]"),
+        ({"hours_per_errand": -1.0}, r"hours_per_errand must be non-negative"),
+        ({"basket_days": 0}, r"basket_days must be >= 1 day"),
+    ],
+)
+def test_bad_errand_parameters_are_rejected(tmp_path, params, message):
+    entry = {"kind": "errands_for_sealed", "start": 0, **params}
+    with pytest.raises(ConfigError, match=r"policies\[0\] \(errands_for_sealed\)\." + message):
+        model_with(tmp_path, [entry], days=5)
+
+
+# ------------------------------------------------------------ online users return to markets
+def test_online_users_return_to_markets_once_restrictions_lift(tmp_path):
+    # a binding courier capacity while passes push households online; passes end on day
+    # 12 and users go back to the markets over return_days = 5
+    passes = {"kind": "household_pass", "start": 2, "stop": 12}
+    online = {"kind": "online_supply", "start": 0, "capacity": 15000.0, "return_days": 5}
+    m = model_with(tmp_path, [online, passes], NO_IMPORTS, days=30, residents=20000)
+    stays = []
+    while m.day < 30:
+        m.step()
+        stays.append(m.supply.online_stay)
+    # all users order online while the passes last, fewer each day after, none from day 16
+    assert stays[:12] == [1.0] * 12
+    np.testing.assert_allclose(stays[12:17], [0.8, 0.6, 0.4, 0.2, 0.0], atol=1e-12)
+    orders, backlog = col(m, "online_orders"), col(m, "delivery_backlog")
+    assert backlog[6:12].min() > 0  # the capacity binds: orders past their lead time
+    assert orders[16:].sum() == 0
+    # users back at market, the couriers clear what is left within return_days + a few
+    assert backlog[12 + 5 + 3 :].tolist() == [0] * (30 - 20)
+    assert col(m, "orders_in_transit")[16:].tolist() == [0] * 14
+    # a late basket can leave a household short; once the backlog is gone, none is
+    assert col(m, "household_days_without_necessities")[12 + 5 + 3 :].sum() == 0
+    # users who never went back would keep the couriers behind
+    stay = model_with(
+        tmp_path, [{**online, "return_days": 1000}, passes], NO_IMPORTS, days=30, residents=20000
+    )
+    stay.run()
+    assert col(stay, "online_orders")[20:].min() > 0
+    assert col(stay, "delivery_backlog")[20:].min() > 0
+
+
+def test_online_supply_return_days_must_be_positive(tmp_path):
+    entry = {"kind": "online_supply", "start": 0, "return_days": 0}
+    with pytest.raises(ConfigError, match=r"return_days must be a positive integer"):
+        model_with(tmp_path, [entry], days=5)
+
+
+# ------------------------------------------------------------ huaian_2020
+HUAIAN_RESIDENTS = 200_000
+DAY0 = dt.date(2020, 1, 20)
+
+
+def day_of(iso):
+    return (dt.date.fromisoformat(iso) - DAY0).days
+
+
+@pytest.fixture(scope="module")
+def huaian():
+    cfg = sim.compose(
+        [
+            "scenario=huaian_2020",
+            f"population.residents={HUAIAN_RESIDENTS}",
+            "seed=1",
+            "output.progress=never",
+        ]
+    )
+    return sim.run(cfg)
+
+
+def test_huaian_2020_no_sealed_household_goes_two_days_without_necessities(huaian):
+    ts = huaian.timeseries
+    start = day_of("2020-01-24")  # errands_for_sealed starts with home quarantine
+    assert ts["n_sealed_households"][start:].max() > 50  # there are sealed households
+    assert ts["errands"].sum() > 100 and ts["errands"][:start].sum() == 0
+    assert ts["sealed_max_days_without_necessities"][start:].max() <= 1
+    # the errands' staff hours are in the summary's (and so the report's) staff hours
+    hours = huaian.summary["staff_hours_by_task"]["errands"]
+    assert hours == pytest.approx(ts["staff_hours_errands"].sum(), abs=0.1)
+    assert hours > 0
+    assert huaian.summary["errands"] == ts["errands"].sum()
+
+
+def test_huaian_2020_delivery_backlog_clears_after_markets_reopen(huaian):
+    # "markets reopen" = the last restriction that pushed households online is lifted:
+    # closed management of communities and villages ends on 2020-03-27 (passes ended
+    # 2020-02-24; no market was closed)
+    ts = huaian.timeseries
+    reopen = day_of("2020-03-27")
+    m = huaian.model
+    assert not m.supply.pushed_online(m.mods)  # nothing pushes households online at the end
+    assert ts["online_orders"][day_of("2020-02-10") : reopen].min() > 0
+    assert ts["delivery_backlog"][reopen + 14 :].tolist() == [0] * (len(ts) - reopen - 14)
+    # orders fall as users return to the markets; the channel closes on 2020-04-10
+    stop = day_of("2020-04-10")
+    assert ts["online_orders"][stop - 2] < 0.3 * ts["online_orders"][reopen - 1]
+    assert ts["online_orders"][stop:].sum() == 0
+    assert ts["orders_in_transit"][stop:].sum() == 0
