@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from sim.config import DEMAND_DRIVERS, EconomyConfig
+from sim.config import DEMAND_DRIVERS, EconomyConfig, external_dates
 from sim.errors import ConfigError
 from sim.population import Population, scaled_count
 from sim.rng import Streams
@@ -15,7 +17,7 @@ from sim.rng import Streams
 # Status codes of a firm (int8)
 OPEN = 0
 CLOSED_ORDER = 1  # closed by order (work stoppage)
-CLOSED_WORKERS = 2  # too few of its workers can come (quarantine, passes)
+CLOSED_WORKERS = 2  # too few of its workers can come (illness, quarantine, no work pass)
 CLOSED_DEMAND = 3  # too little demand (or supplies)
 FAILED = 4  # could not pay what was due from cash and credit; its jobs are gone
 STATUS_NAMES = {
@@ -76,10 +78,16 @@ class Enterprises:
     loan falling due on a day of the year, and a credit line. A closed firm pays a share
     of its wages. Each day (``update``): firms close by order,
     for lack of workers or of demand; closed firms apply to reopen when the reason has
-    passed and are approved with a capacity; then every firm books the day's revenue and
+    passed (workers they lack only for want of a work pass do not hold them back: the
+    approval brings the pass) and are approved with a capacity, or on filing with spot
+    checks (``resumption``); then every firm books the day's revenue and
     costs, relief pays part of the costs, maturing loans are renewed or repaid, and a
     firm that cannot pay from cash and credit fails. Stoppages start disputes that tie
     up cash until resolved.
+
+    Work passes: firms of the essential sectors (and the food-supply share of others)
+    hold them from the start; a firm approved to resume receives them for its workers
+    (``work_pass``) and keeps them.
 
     The cash identity holds for every firm every day: ``cash change = revenue - costs +
     relief + new credit - repayments``.
@@ -90,6 +98,8 @@ class Enterprises:
         streams: The run's random streams.
         scale: Residents relative to the reference district (capacities scale with it).
         drivers: What drives each sector's demand (one of ``DRIVERS`` per sector).
+        essential: Firms holding work passes from the start, exempt from the stoppage
+            (bool per firm; None: none).
     """
 
     def __init__(
@@ -99,6 +109,7 @@ class Enterprises:
         streams: Streams,
         scale: float,
         drivers: list[str],
+        essential: np.ndarray | None = None,
     ) -> None:
         self.cfg = cfg
         self.pop = pop
@@ -156,6 +167,45 @@ class Enterprises:
         # households' income: wages and farm sales, smoothed by savings
         self.normal_wages = float(self.wage0.sum())
         self.income_ratio = 1.0
+        # firms holding work passes: the essential ones, and those approved to resume
+        self.essential = (
+            np.zeros(n, dtype=bool) if essential is None else np.asarray(essential, dtype=bool)
+        )
+        self.work_pass = self.essential.copy()
+        self._external_dates = external_dates("economy.external_dates", list(cfg.external_dates))
+        # parcels delivered in the district on a normal day
+        self.base_parcels = cfg.parcels_per_1000_day * pop.n / 1000.0
+
+    def external(self, date: dt.date) -> tuple[float, float, float]:
+        """National demand on ``date`` relative to normal: industry, farm, parcels.
+
+        Each level of the dated series holds from its date to the next; before the first
+        date demand is normal (1).
+        """
+        i = bisect.bisect_right(self._external_dates, date) - 1
+        if i < 0:
+            return 1.0, 1.0, 1.0
+        c = self.cfg
+        return (
+            float(c.external_industry[i]),
+            float(c.external_farm[i]),
+            float(c.parcel_levels[i]),
+        )
+
+    def delivery_volume(self, date: dt.date, online_deliveries: float) -> float:
+        """Parcels delivered today relative to a normal day (national parcels + online orders).
+
+        Args:
+            date: Calendar date of the day.
+            online_deliveries: Online orders of necessities delivered today (``Supply``).
+
+        Returns:
+            Today's deliveries / a normal day's parcels (1 if there are no parcels).
+        """
+        if self.base_parcels <= 0:
+            return 1.0
+        parcels = self.external(date)[2]
+        return parcels + online_deliveries / self.base_parcels
 
     # ------------------------------------------------------------------ masks
     def eligible(self, params: Any, where: str) -> np.ndarray:
@@ -184,21 +234,40 @@ class Enterprises:
         necessities: float,
         freight: float,
         farm: float,
+        industry: float = 1.0,
+        farm_external: float = 1.0,
+        deliveries: float = 1.0,
     ) -> Demand:
-        """Today's demand by sector, from the day's trips, supply and households' income.
+        """Today's demand by sector, from the day's trips, supply, income and national demand.
 
         Args:
-            outings: Other trips relative to a normal day.
+            outings: Other trips relative to a normal day (after rules and voluntary
+                distancing).
             necessities: Necessities bought (market and online) relative to a normal day.
             freight: Commercial vehicle trips (and delivery vans) relative to normal.
             farm: Farm produce sold relative to the farmers' output.
+            industry: National demand for manufactured goods relative to normal.
+            farm_external: National demand for farm firms' output relative to normal.
+            deliveries: Parcels delivered in the district relative to a normal day.
 
         Returns:
-            Demand by sector (1 = normal).
+            Demand by sector (1 = normal), in the order of ``DRIVERS``: none, outings,
+            shopping, freight, farm, external_industry, external_farm, deliveries.
         """
         spend = 1.0 - self.cfg.mpc * (1.0 - self.income_ratio)
         out = outings * spend
-        values = np.array([1.0, out, 0.5 * necessities + 0.5 * out, freight, farm])
+        values = np.array(
+            [
+                1.0,
+                out,
+                0.5 * necessities + 0.5 * out,
+                freight,
+                farm,
+                industry,
+                farm_external,
+                deliveries,
+            ]
+        )
         return Demand(values[self.drivers])
 
     def update(
@@ -212,19 +281,26 @@ class Enterprises:
         approval_days: int,
         dispute_days: float,
         month: str = "",
+        workers_if_pass: np.ndarray | None = None,
+        filing: Any = None,
     ) -> Accounts:
         """One day of every firm: status changes, then the day's accounts.
 
         Args:
             day: Day index.
             demand: Today's demand by sector.
-            workers: Employees of each firm who can come to work today.
+            workers: Employees of each firm who can come to work today (count per firm).
             ordered: Firms ordered closed today (work stoppage).
             relief: Relief in force today: instrument -> (parameters, eligible firms).
             approval_factor: Multiplier on the approval capacity (one-to-one service).
             approval_days: Days an application takes at least today.
             dispute_days: Mean days to resolve a dispute today.
             month: Calendar month of the day (``2020-02``), for closures by month.
+            workers_if_pass: Employees of each firm who could come today if it held a
+                work pass (None: ``workers``). A closed firm applies to reopen on these:
+                approval brings the pass.
+            filing: Parameters of a ``resumption`` policy in filing mode (None: every
+                application waits for approval within the capacity).
 
         Returns:
             The day's flows.
@@ -248,18 +324,37 @@ class Enterprises:
         self.ever_closed[stopped] = True
         self.stoppages[stopped] += 1
         self._disputes(day, stopped, dispute_days)
-        # applications and approvals
+        # applications and approvals: a firm applies on the workers it would have with a
+        # pass (the approval brings the pass)
+        if workers_if_pass is None:
+            share_if = share
+        else:
+            share_if = np.where(
+                self.employees > 0, workers_if_pass / np.maximum(self.employees, 1), 1.0
+            )
         closed = alive & (st != OPEN)
-        ready = closed & ~ordered & (share >= c.min_workers_share) & (d >= c.resume_demand_share)
+        ready = closed & ~ordered & (share_if >= c.min_workers_share) & (d >= c.resume_demand_share)
         self.applied[closed & ~ready] = -1  # the reason is back: the application lapses
         self.applied[ready & (self.applied < 0)] = day
-        due = np.flatnonzero(ready & (self.applied >= 0) & (self.applied <= day - approval_days))
+        waiting = np.flatnonzero(ready & (self.applied >= 0))
+        filed = np.zeros(0, dtype=np.int64)
+        if filing is not None and waiting.size:
+            # filing: open ``filing_days`` after filing, but for the spot-checked share
+            # (one draw per application), which waits for approval like the others
+            u = self.streams.uniform("economy.spot_check", self.applied[waiting], waiting)
+            checked = u < filing.spot_check_share
+            on_file = waiting[~checked]
+            filed = on_file[self.applied[on_file] <= day - filing.filing_days]
+            waiting = waiting[checked]
+        due = waiting[self.applied[waiting] <= day - approval_days]
         cap = scaled_count(round(c.approval_capacity * approval_factor), self.scale, minimum=0)
         if due.size > cap:
             due = due[np.lexsort((due, self.applied[due]))][:cap]
+        due = np.concatenate([filed, due])
         st[due] = OPEN
         self.applied[due] = -1
         self.low_days[due] = 0
+        self.work_pass[due] = True
         acc = self._book(day, d, share, relief)
         acc.approvals = int(due.size)
         acc.reopened = due

@@ -58,9 +58,15 @@ class Mobility:
     ``car_mode_share`` of their trips to work, errands and market by car; commercial
     traffic adds ``freight_trips_per_1000`` vehicle trips a day per 1,000 residents.
     Employees go to work only at an open firm. Passes forbid trips (work passes go to
-    firms: the essential sectors and ``essential_share`` of the others); a forbidden
+    firms: those of the essential sectors and the food-supply share of the others
+    from the start, ``essential_firm``, and every firm approved to resume); a forbidden
     trip is tried anyway with a probability that falls with the grid's awareness, and
     gets through a checkpoint with the grid's through probability.
+
+    Whatever the rules, a resident with symptoms stays home from work and other trips
+    with ``sick_stay_home_prob``, and residents forgo a share of their other trips as
+    the district's recent confirmed cases rise (``voluntary_cut``); while venues and
+    gatherings are closed, only the share ``mods.outings`` of other trips is made.
 
     Args:
         pop: The district's population.
@@ -91,13 +97,15 @@ class Mobility:
         self.q_work = np.where(
             self.worker_farmer, cfg.farm_trip_prob, cfg.work_days_per_week / 7.0
         ).astype(np.float32)
-        # work passes go to firms: every firm of an essential sector, and a share of the
-        # others (supermarkets, utilities, food processing); their workers may go to work
+        # work passes from the start go to firms: every firm of an essential sector, and
+        # the food-supply share of the others (supermarkets, food production)
         essential_sector = np.isin(sectors, list(cfg.essential_sectors))
+        share = np.asarray(cfg.essential_share_by_sector, dtype=float)
         firm_draw = streams.uniform("mobility.work_pass", np.arange(pop.n_firms))
-        self.essential_firm = essential_sector[pop.firm_sector] | (firm_draw < cfg.essential_share)
-        self.essential = employed & self.essential_firm[np.maximum(pop.employer, 0)]
-        self.worker_essential = self.essential[self.workers]
+        self.essential_firm = essential_sector[pop.firm_sector] | (
+            firm_draw < share[pop.firm_sector]
+        )
+        self.off_sick_today: np.ndarray | None = None  # who stayed home ill today
         band = np.clip(np.searchsorted(AGE_BAND_EDGES, pop.age, side="right") - 1, 0, 8)
         self.q_other = np.asarray(cfg.other_trip_prob, dtype=np.float32)[band]
         head = pop.household_start[:-1]
@@ -120,6 +128,49 @@ class Mobility:
     def base_persons(self) -> float:
         """Person trips of a normal day (all purposes)."""
         return self.base_work + self.base_shopping + self.base_other
+
+    def with_pass(self, firm_pass: np.ndarray | None = None) -> np.ndarray:
+        """Which residents hold a work pass: employees of firms holding one (bool, n).
+
+        Args:
+            firm_pass: Firms holding work passes today (None: ``essential_firm``).
+        """
+        holds = self.essential_firm if firm_pass is None else firm_pass
+        emp = self.pop.employer
+        return (emp >= 0) & holds[np.maximum(emp, 0)]
+
+    def voluntary_cut(self, confirmed_7d_per_100k: float) -> float:
+        """Share of other trips residents forgo by choice at this level of local cases.
+
+        ``min(fear_max, fear_slope * log2(1 + I / fear_reference_per_100k))`` with ``I``
+        the confirmed cases of the last seven days per 100,000 residents.
+
+        Args:
+            confirmed_7d_per_100k: Cases confirmed in the district over the last 7 days,
+                per 100,000 residents.
+
+        Returns:
+            Share of other trips forgone (0..``fear_max``).
+        """
+        c = self.cfg
+        i = max(float(confirmed_7d_per_100k), 0.0)
+        return float(min(c.fear_max, c.fear_slope * np.log2(1.0 + i / c.fear_reference_per_100k)))
+
+    def off_sick(self, day: int, sick: np.ndarray | None) -> np.ndarray | None:
+        """Residents with symptoms who stay home today (bool, n; None if nobody is ill).
+
+        Each ill resident stays home with ``sick_stay_home_prob``, one draw per
+        (day, resident).
+        """
+        if sick is None:
+            return None
+        idx = np.flatnonzero(sick)
+        if idx.size == 0:
+            return None
+        out = np.zeros(self.pop.n, dtype=bool)
+        u = self.streams.uniform("mobility.sick_home", day, idx)
+        out[idx[u < self.cfg.sick_stay_home_prob]] = True
+        return out
 
     def presence(self, layer: str, market_members: np.ndarray) -> np.ndarray:
         """Each resident's chance of taking part in a layer on a normal day (for calibration).
@@ -153,24 +204,36 @@ class Mobility:
         shopping: Shopping,
         deliveries: float,
         employer_open: np.ndarray | None = None,
+        firm_pass: np.ndarray | None = None,
+        sick: np.ndarray | None = None,
+        voluntary: float = 0.0,
     ) -> Trips:
-        """Today's trips of every resident under today's rules.
+        """Today's trips of every resident under today's rules and choices.
 
         Args:
             day: Day index.
-            mods: Today's modifiers (passes, closures, online supply).
+            mods: Today's modifiers (passes, closures, outings kept, online supply).
             able: Whether each resident can go out today.
             through: Probability a rule-breaking trip gets through, per grid.
             break_prob: Probability a forbidden trip is tried anyway, per grid.
             shopping: Today's market trips (from ``Supply.shop``).
             deliveries: Online orders the couriers carry today (delivery vans).
             employer_open: Whether each firm is open today (None: all are).
+            firm_pass: Firms holding work passes today (None: ``essential_firm``).
+            sick: Residents with symptoms today (bool, n; None: nobody); each stays home
+                from work and other trips with ``sick_stay_home_prob``.
+            voluntary: Share of other trips residents forgo by choice today
+                (``voluntary_cut``).
 
         Returns:
             Today's trips.
         """
         pop, c = self.pop, self.cfg
         n = pop.n
+        self.off_sick_today = self.off_sick(day, sick)
+        if self.off_sick_today is not None:
+            able = able & ~self.off_sick_today
+        holds = self.essential_firm if firm_pass is None else firm_pass
         hp = mods.household_pass[1] if mods.household_pass is not None else None
         applies = covered(hp.applies_to, self.pop.urban) if hp is not None else None
         grid = pop.grid
@@ -184,14 +247,17 @@ class Mobility:
         if hp is not None:
             kept_in = covered(hp.applies_to, self.worker_urban)
             farm = self.worker_farmer if hp.farm_work else False
-            go &= ~kept_in | self.worker_essential | farm
+            passed = ~self.worker_farmer & holds[self.worker_firm]
+            go &= ~kept_in | passed | farm
         went_work = np.zeros(n, dtype=bool)
         went_work[self.workers[go & ~self.worker_farmer]] = True
         n_work = int(np.count_nonzero(go))
 
         # other trips
         u = self.streams.day("mobility.other", day).random(n, dtype=np.float32)
-        q = self.q_other
+        # venues and gatherings closed (``mods.outings``) and voluntary distancing
+        keep = (1.0 - max(voluntary, 0.0)) * mods.outings
+        q = self.q_other if keep >= 1.0 else self.q_other * np.float32(keep)
         desire = u < q
         shut = closed(mods, self.pop.urban)
         if applies is None and shut is None:
@@ -234,7 +300,9 @@ class Mobility:
             private = float(trips_d[car].sum())
             freight = self.base_freight
         else:
-            allowed = (went_work[d] & self.essential[d]).astype(np.int64)
+            emp_d = pop.employer[d]
+            passed_d = (emp_d >= 0) & holds[np.maximum(emp_d, 0)]
+            allowed = (went_work[d] & passed_d).astype(np.int64)
             legal = int(allowed[car].sum())
             # trips allowed on foot but not by car (trips against the passes are
             # already counted as rule-breaking)
@@ -264,19 +332,33 @@ class Mobility:
             went_shopping=went_shopping,
         )
 
-    def available_workers(self, mods: DailyModifiers, able: np.ndarray) -> np.ndarray:
+    def available_workers(
+        self,
+        mods: DailyModifiers,
+        able: np.ndarray,
+        firm_pass: np.ndarray | None = None,
+        passes: bool = True,
+    ) -> np.ndarray:
         """Employees of each firm who can come to work today (not kept in, or by a pass).
+
+        Residents who stayed home ill today (``trips`` sets ``off_sick_today``) cannot.
 
         Args:
             mods: Today's modifiers (household passes).
             able: Whether each resident can go out today.
+            firm_pass: Firms holding work passes today (None: ``essential_firm``).
+            passes: Whether household passes keep employees of firms without a work
+                pass at home; False counts the workers every firm would have with one.
 
         Returns:
             Count per firm (float64).
         """
         e = self.employed
         ok = able[e]
-        if mods.household_pass is not None:
+        if self.off_sick_today is not None:
+            ok &= ~self.off_sick_today[e]
+        if passes and mods.household_pass is not None:
             applies = covered(mods.household_pass[1].applies_to, self.pop.urban)
-            ok &= ~applies[e] | self.essential[e]
+            holds = self.essential_firm if firm_pass is None else firm_pass
+            ok &= ~applies[e] | holds[self.pop.employer[e]]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)

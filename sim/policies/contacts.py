@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.config import check_nonneg
+from sim.config import check_nonneg, check_prob
 from sim.errors import ConfigError
 from sim.policies.base import Policy, register
 
@@ -17,18 +17,24 @@ MAX_FACTOR = 10.0
 
 @register
 class ReduceContacts(Policy):
-    """Multiply the contacts of each layer by a factor (0 closes a layer, 1 leaves it)."""
+    """Multiply the contacts of each layer by a factor (0 closes a layer, 1 leaves it).
+
+    ``outings`` is the share of residents' other trips (errands, visits, leisure) still
+    made while venues and gatherings are closed; it multiplies the probability of an
+    other trip, on top of voluntary distancing and the passes.
+    """
 
     kind = "reduce_contacts"
 
     @dataclass
     class Params:
-        """Parameters of ``reduce_contacts``: one factor per layer."""
+        """Parameters of ``reduce_contacts``: one factor per layer, and the outings kept."""
 
         household: float = 1.0
         community: float = 1.0
         workplace: float = 1.0
         market: float = 1.0
+        outings: float = 1.0
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
@@ -37,9 +43,11 @@ class ReduceContacts(Policy):
                 check_nonneg(f"{where}.{name}", v)
                 if v > MAX_FACTOR:
                     raise ConfigError(f"{where}.{name} must be in [0, {MAX_FACTOR}], got {v!r}")
+            check_prob(f"{where}.outings", self.outings)
 
     def apply(self, model: DistrictModel, day: int) -> None:
         """Multiply today's layer factors (several such policies combine)."""
         f = model.mods.layer_factor
         for name in f:
             f[name] *= getattr(self.params, name)
+        model.mods.outings *= self.params.outings

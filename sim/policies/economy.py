@@ -25,9 +25,13 @@ def _check_names(where: str, key: str, value: object) -> None:
 class WorkStoppage(Policy):
     """Firms closed by order (the extended Spring Festival holiday, F13).
 
-    Every firm outside ``exempt_sectors`` closes; when the order ends a firm applies to
-    resume and waits for approval (``economy.approval_*``, ``one_to_one_service``).
-    Jiangsu: no resumption before 24:00 on 2020-02-09 except essential sectors.
+    Every firm outside ``exempt_sectors`` closes, except the firms holding work passes
+    from the start (``mobility.essential_sectors``, ``mobility.essential_share_by_sector``:
+    public utilities, logistics, agriculture, food supply). When the order ends a firm
+    applies to resume (even under household passes: approval brings the work passes)
+    and waits for approval (``economy.approval_*``, ``one_to_one_service``) or files
+    (``resumption``). Jiangsu: no resumption before 24:00 on 2020-02-09 except firms
+    needed for the running of cities, epidemic control and daily life.
     """
 
     kind = "work_stoppage"
@@ -45,6 +49,51 @@ class WorkStoppage(Policy):
     def apply(self, model: DistrictModel, day: int) -> None:
         """Order today's closures."""
         model.mods.stoppage = self.params
+
+
+RESUMPTION_MODES = ("approval", "filing")
+
+
+@register
+class Resumption(Policy):
+    """How closed firms get back to work: approval within a capacity, or filing (备案/承诺制).
+
+    ``approval``: every application waits at least ``economy.approval_days`` and the
+    district approves ``economy.approval_capacity`` a day, oldest first (the default
+    without this policy; ``one_to_one_service`` speeds it up). ``filing``: a firm files
+    its epidemic-control plan and commitment and reopens ``filing_days`` later;
+    ``spot_check_share`` of the filings are checked before the firm reopens, in the
+    approval queue. Either way a firm that reopens receives work passes for its workers.
+    State Council General Office notice of 2020-03-03 on simplifying approvals for
+    resumption: answers within two working days, and approval may become filing or
+    notification-and-commitment; Jilin moved to filing from 2020-02-19.
+    """
+
+    kind = "resumption"
+
+    @dataclass
+    class Params:
+        """Parameters of ``resumption``."""
+
+        mode: str = "filing"  # approval | filing
+        filing_days: int = 1  # days from filing to reopening (assumption: the next day)
+        spot_check_share: float = 0.1  # filings checked before reopening (assumption, 0.05-0.3)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            if self.mode not in RESUMPTION_MODES:
+                raise ConfigError(
+                    f"{where}.mode must be one of {list(RESUMPTION_MODES)}, got {self.mode!r}"
+                )
+            if self.filing_days < 0:
+                raise ConfigError(
+                    f"{where}.filing_days must be a non-negative integer, got {self.filing_days}"
+                )
+            check_prob(f"{where}.spot_check_share", self.spot_check_share)
+
+    def apply(self, model: DistrictModel, day: int) -> None:
+        """State today's resumption procedure."""
+        model.mods.resumption = self.params
 
 
 class Relief(Policy):

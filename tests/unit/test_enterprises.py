@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -596,5 +597,158 @@ def test_closures_cut_household_income_and_spending_on_outings(tmp_path):
     ],
 )
 def test_bad_economy_config_is_an_error_naming_the_key(override, key):
+    with pytest.raises(ConfigError, match=key):
+        validate(small_config(override))
+
+
+# --------------------------------------------------------- resumption and work passes
+HOUSEHOLD_PASS = {"kind": "household_pass", "start": STOP_START, "stop": 30, "farm_work": True}
+
+
+def test_firms_apply_to_resume_under_household_passes_and_receive_work_passes(tmp_path):
+    days = 25
+    m = model_with(tmp_path, [STOPPAGE, HOUSEHOLD_PASS], NO_IMPORTS, days=days)
+    f, pop = m.firms, m.pop
+    stopped = (f.sector != pop.sectors.index("public")) & ~f.essential
+    approval_days = m.cfg.economy.approval_days
+    emp = np.flatnonzero(pop.employer >= 0)
+    went_resumed = 0
+    while m.day < days:
+        passes_before = f.work_pass.copy()
+        m.step()
+        day = m.day - 1
+        if day == STOP_START:
+            # essential firms (agriculture, logistics, public, food supply) keep working
+            assert np.all(f.status[~stopped] == OPEN)
+            assert np.all(f.status[stopped] == CLOSED_ORDER)
+        # employees of firms approved before today go to work although passes are in force
+        resumed = passes_before & ~f.essential
+        went_resumed += int(m.trips.went_work[emp[resumed[pop.employer[emp]]]].sum())
+    # the stoppage ended on STOP_END with household passes still in force: firms applied
+    # at once and reopened after the approval time, with work passes for their workers
+    approvals = col(m, "new_approvals")
+    assert approvals[: STOP_END + approval_days].sum() == 0
+    assert approvals[STOP_END + approval_days] > 0
+    reopened = stopped & (f.status == OPEN)
+    assert reopened.sum() > 0 and np.all(f.work_pass[reopened])
+    assert np.all(f.work_pass[f.essential])
+    assert went_resumed > 0
+
+
+def test_filing_reopens_firms_the_next_day_except_the_spot_checked(tmp_path):
+    days = STOP_END + 6
+    filing = {"kind": "resumption", "start": STOP_END, "mode": "filing", "spot_check_share": 0.2}
+    m = model_with(tmp_path, [STOPPAGE, filing], NO_IMPORTS, days=days)
+    f = m.firms
+    cap = approval_cap(m)
+    approval_days = m.cfg.economy.approval_days
+    while m.day < STOP_END:
+        m.step()
+    waiting = np.flatnonzero(f.status == CLOSED_ORDER)
+    assert waiting.size > 5 * cap  # far more than a day's approvals
+    m.step()  # STOP_END: every stopped firm files
+    assert col(m, "new_approvals")[STOP_END] == 0
+    m.step()  # the next day: all but the spot-checked reopen
+    opened = col(m, "new_approvals")[STOP_END + 1]
+    assert opened == pytest.approx(0.8 * waiting.size, rel=0.1)
+    assert opened > cap
+    checked = waiting[f.status[waiting] != OPEN]
+    assert np.all(f.applied[checked] == STOP_END)
+    while m.day < days:
+        m.step()
+    # the spot-checked wait for approval within the capacity
+    later = col(m, "new_approvals")[STOP_END + 2 :]
+    assert later[: approval_days - 2].sum() == 0
+    assert 0 < later.max() <= cap
+    assert np.all(f.work_pass[waiting[f.status[waiting] == OPEN]])
+
+
+def test_approval_mode_keeps_the_capacity(tmp_path):
+    days = STOP_END + 6
+    approval = {"kind": "resumption", "start": STOP_END, "mode": "approval"}
+    a = model_with(tmp_path, [STOPPAGE, approval], NO_IMPORTS, days=days, name="a")
+    b = model_with(tmp_path, [STOPPAGE], NO_IMPORTS, days=days, name="b")
+    a.run()
+    b.run()
+    assert np.array_equal(col(a, "new_approvals"), col(b, "new_approvals"))
+    assert col(a, "new_approvals").max() == approval_cap(a)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"mode": "permit"}, r"mode must be one of \['approval', 'filing'\]"),
+        ({"filing_days": -1}, r"filing_days must be a non-negative integer"),
+        ({"spot_check_share": 1.5}, r"spot_check_share must be a probability"),
+    ],
+)
+def test_bad_resumption_parameters_are_rejected_by_name(tmp_path, entry, message):
+    with pytest.raises(ConfigError, match=message):
+        model_with(tmp_path, [{"kind": "resumption", "start": 0, **entry}], days=2)
+
+
+# ------------------------------------------------------------------ demand drivers
+def test_each_sector_follows_its_demand_driver(world):
+    f = world.firms
+    c = f.cfg
+    drivers = list(c.demand_driver_by_sector)
+    names = world.pop.sectors
+    assert drivers[names.index("manufacturing")] == "external_industry"
+    assert drivers[names.index("agriculture")] == "external_farm"
+    assert drivers[names.index("logistics")] == "deliveries"
+    f.income_ratio = 1.0
+    dem = f.demand(0.5, 0.8, 0.1, 0.3, industry=0.9, farm_external=0.7, deliveries=1.2).by_sector
+    want = {
+        "none": 1.0,
+        "outings": 0.5,
+        "shopping": 0.5 * 0.8 + 0.5 * 0.5,
+        "freight": 0.1,
+        "farm": 0.3,
+        "external_industry": 0.9,
+        "external_farm": 0.7,
+        "deliveries": 1.2,
+    }
+    for k, driver in enumerate(drivers):
+        assert dem[k] == pytest.approx(want[driver], rel=1e-12), driver
+
+
+def test_national_demand_follows_its_dated_series(world):
+    f = world.firms
+    c = f.cfg
+    dates = [dt.date.fromisoformat(str(x)) for x in c.external_dates]
+    assert f.external(dates[0] - dt.timedelta(days=1)) == (1.0, 1.0, 1.0)
+    for i, d in enumerate(dates):
+        for day in (d, d + dt.timedelta(days=1)):
+            assert f.external(day) == (
+                c.external_industry[i],
+                c.external_farm[i],
+                c.parcel_levels[i],
+            )
+    # Jan-Feb 2020 (NBS): industrial value added -13.5%
+    assert f.external(dt.date(2020, 2, 15))[0] == pytest.approx(0.865)
+    # deliveries: the national parcels plus online orders, against a normal day's parcels
+    base = c.parcels_per_1000_day * world.pop.n / 1000
+    assert f.base_parcels == pytest.approx(base)
+    feb = dt.date(2020, 2, 15)
+    assert f.delivery_volume(feb, 0.25 * base) == pytest.approx(f.external(feb)[2] + 0.25)
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("economy.external_industry=[1,1]", r"economy\.external_industry must be a list of 4"),
+        (
+            "economy.external_dates=[2020-03-01,2020-01-24,2020-04-01,2020-05-01]",
+            r"economy\.external_dates must be strictly increasing",
+        ),
+        (
+            "economy.external_dates=[soon,2020-01-24,2020-04-01,2020-05-01]",
+            r"economy\.external_dates must be a list of ISO dates",
+        ),
+        ("economy.parcel_levels=[1,1,-1,1]", r"economy\.parcel_levels\[2\] must be non-negative"),
+        ("economy.parcels_per_1000_day=-1", r"economy\.parcels_per_1000_day must be"),
+    ],
+)
+def test_bad_national_demand_config_is_an_error_naming_the_key(override, key):
     with pytest.raises(ConfigError, match=key):
         validate(small_config(override))

@@ -1,6 +1,7 @@
 """Trips by purpose, vehicle trips, passes, closures and checkpoints (sim/mobility.py)."""
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
@@ -82,18 +83,24 @@ PASSES = [{"kind": "household_pass", "start": 2, "stop": 15, "farm_work": False}
 def test_staffed_checkpoints_stop_every_rule_breaker(tmp_path):
     m = model_with(tmp_path, [*PASSES, NOBODY_THROUGH], days=18)
     mob = m.mobility
-    essential_workers = int(np.count_nonzero(mob.essential))
+    holders = []
     while m.day < 18:
+        # work passes held this morning: the essential firms' and those approved to resume
+        passed = mob.with_pass(m.firms.work_pass.copy())
         m.step()
         day = m.day - 1
         if 2 <= day < 15:
             # nobody but pass holders went to work, nobody made an other trip
-            assert not m.trips.went_work[~mob.essential].any(), day
+            assert not m.trips.went_work[~passed].any(), day
             assert not m.trips.went_other.any(), day
+            holders.append(int(np.count_nonzero(passed)))
     assert col(m, "rule_breaking_trips").tolist() == [0] * 18
     assert col(m, "person_trips_other")[2:15].tolist() == [0] * 13
-    assert np.all(col(m, "person_trips_work")[2:15] <= essential_workers)
+    assert np.all(col(m, "person_trips_work")[2:15] <= np.asarray(holders))
     assert col(m, "person_trips_work")[2:15].min() > 0  # pass holders still go
+    # firms without a pass lost their workers, applied and were approved: their
+    # workers hold passes before the household passes end
+    assert holders[-1] > holders[0]
     assert col(m, "blocked_trips")[2:15].min() > 0
     assert col(m, "blocked_trips")[15:].sum() == 0
 
@@ -163,11 +170,12 @@ def test_vehicle_passes_leave_only_permitted_vehicles(tmp_path):
     freight = 0.1 * mob.base_freight  # vehicle_pass default freight_share
     orders_per_van = 20.0  # online_supply default orders_per_vehicle_trip
     while m.day < days:
+        passed = mob.with_pass(m.firms.work_pass.copy())
         m.step()
         day = m.day - 1
         if not start <= day < stop:
             continue
-        essential_drivers_at_work = np.count_nonzero(m.trips.went_work[d] & mob.essential[d])
+        essential_drivers_at_work = np.count_nonzero(m.trips.went_work[d] & passed[d])
         vans = m.supplied.deliveries / orders_per_van  # no closure: every load is delivered
         assert m.trips.vehicle <= essential_drivers_at_work + freight + vans + 1e-9, day
         assert m.trips.vehicle >= freight + vans - 1e-9, day
@@ -189,6 +197,23 @@ def test_community_closure_removes_the_visits_among_other_trips(tmp_path):
     assert col(closed, "person_trips_work").sum() == pytest.approx(
         col(open_, "person_trips_work").sum(), rel=0.01
     )
+
+
+def test_venue_closures_keep_the_share_outings_of_other_trips(tmp_path):
+    # days 5-19 at outings=0.4 (two policies: 0.8 * 0.5 multiply); work trips may fall
+    # too, as firms that live on outings close for want of demand
+    policies = [
+        {"kind": "reduce_contacts", "start": 5, "stop": 20, "outings": 0.8},
+        {"kind": "reduce_contacts", "start": 5, "stop": 20, "outings": 0.5},
+    ]
+    shut = run_model(tmp_path, policies)
+    open_ = run_model(tmp_path, [])
+    other_shut, other_open = col(shut, "person_trips_other"), col(open_, "person_trips_other")
+    assert np.array_equal(other_shut[:5], other_open[:5])
+    # the same draws (u < q * outings): trips fall by the share, up to ~1% of noise
+    # (~4,000 other trips a day in 10,000 residents over 15 days)
+    assert other_shut[5:20].sum() / other_open[5:20].sum() == pytest.approx(0.4, abs=0.01)
+    assert other_shut[20:].sum() / other_open[20:].sum() == pytest.approx(1.0, abs=0.02)
 
 
 def test_passes_cut_community_infections(tmp_path):
@@ -242,6 +267,8 @@ def test_runs_with_the_same_config_are_identical(tmp_path):
         ({"kind": "online_supply", "start": 0, "ramp_days": 0}, "ramp_days"),
         ({"kind": "checkpoints", "start": 0, "through_staffed": 2}, "through_staffed"),
         ({"kind": "vehicle_pass", "start": 0, "freight_share": -0.1}, "freight_share"),
+        ({"kind": "reduce_contacts", "start": 0, "outings": 1.5}, "outings"),
+        ({"kind": "reduce_contacts", "start": 0, "outings": -0.1}, "outings"),
     ],
 )
 def test_bad_policy_parameters_are_rejected_by_name(tmp_path, entry, key):
@@ -258,6 +285,16 @@ def test_bad_policy_parameters_are_rejected_by_name(tmp_path, entry, key):
     [
         (["mobility.essential_sectors=[mining]"], r"mobility\.essential_sectors must be sectors"),
         (
+            ["mobility.essential_share_by_sector=[1,0.1]"],
+            r"mobility\.essential_share_by_sector must be a list of 8 shares",
+        ),
+        (
+            ["mobility.essential_share_by_sector=[1,0.1,0,1.5,0,1,0,1]"],
+            r"mobility\.essential_share_by_sector\[3\] must be a probability",
+        ),
+        (["mobility.sick_stay_home_prob=1.2"], r"mobility\.sick_stay_home_prob must be"),
+        (["mobility.fear_reference_per_100k=0"], r"mobility\.fear_reference_per_100k must be"),
+        (
             ["supply.reorder_days=1", "supply.target_days=1"],
             r"supply\.target_days must be >= reorder_days \+ 1 = 2",
         ),
@@ -267,3 +304,121 @@ def test_bad_mobility_and_supply_config_is_rejected_by_name(overrides, message):
     cfg = small_config(*overrides)
     with pytest.raises(ConfigError, match=message):
         validate(cfg)
+
+
+# ---------------------------------------------------------------- work passes
+def test_work_passes_go_to_every_firm_of_the_essential_sectors_and_a_share_of_others():
+    m = sim.DistrictModel(small_config("population.residents=100000", "days=1"))
+    mob, pop, c = m.mobility, m.pop, m.cfg.mobility
+    ess = mob.essential_firm
+    for k, name in enumerate(pop.sectors):
+        in_sector = pop.firm_sector == k
+        share = float(ess[in_sector].mean())
+        if name in c.essential_sectors:
+            assert share == 1.0, name
+        else:
+            want = c.essential_share_by_sector[k]
+            n = int(in_sector.sum())
+            # binomial: within 4 standard errors
+            assert abs(share - want) <= 4 * np.sqrt(want * (1 - want) / n) + 1e-12, name
+    assert {"agriculture", "logistics", "public"} <= set(c.essential_sectors)
+    # the firms' passes start as these, and exempt them from the stoppage
+    assert np.array_equal(m.firms.work_pass, ess) and np.array_equal(m.firms.essential, ess)
+    emp = pop.employer
+    assert np.array_equal(mob.with_pass(), (emp >= 0) & ess[np.maximum(emp, 0)])
+
+
+# ------------------------------------------------------------ illness absenteeism
+def test_symptomatic_residents_stay_home_with_the_configured_probability(tmp_path):
+    m = model_with(tmp_path, [], STRESS, days=25, residents=20000)
+    p = m.cfg.mobility.sick_stay_home_prob
+    n_sick = n_home = 0
+    while m.day < 25:
+        m.step()
+        home = m.mobility.off_sick_today
+        if home is None:
+            continue
+        # nobody off sick went to work or made an other trip
+        assert not (m.trips.went_work & home).any()
+        assert not (m.trips.went_other & home).any()
+        sick = int(np.count_nonzero(m.epi.state == 4))  # state M at the end of the day
+        n_home += int(np.count_nonzero(home))
+        n_sick += sick
+        assert col(m, "residents_off_sick")[m.day - 1] == int(np.count_nonzero(home))
+    assert n_sick > 1000
+    # the share off sick among those ill that morning is the configured probability
+    sick_days = int(np.count_nonzero(col(m, "residents_off_sick")))
+    assert sick_days > 10
+    ill = np.asarray(
+        [m.mobility.off_sick(d, np.ones(m.pop.n, dtype=bool)).mean() for d in range(3)]
+    )
+    assert np.allclose(ill, p, atol=0.01)
+
+
+@pytest.mark.parametrize("prob", ["0", "1"])
+def test_absenteeism_bounds(tmp_path, prob):
+    m = run_model(
+        tmp_path, [], STRESS, f"mobility.sick_stay_home_prob={prob}", days=15, residents=20000
+    )
+    off = col(m, "residents_off_sick")
+    if prob == "0":
+        assert off.sum() == 0
+    else:
+        assert off[10:].min() > 0
+        assert not (m.trips.went_other & (m.epi.state == 4) & m.mobility.off_sick_today).any()
+
+
+def test_absenteeism_lowers_workplace_and_community_infections(tmp_path):
+    """Sick residents at home infect fewer at work and in the community (paired seeds)."""
+    fewer = []
+    for seed in (1, 2, 3):
+        base = run_model(
+            tmp_path, [], STRESS, f"seed={seed}", "mobility.sick_stay_home_prob=0", days=30
+        )
+        ill = run_model(
+            tmp_path, [], STRESS, f"seed={seed}", "mobility.sick_stay_home_prob=1", days=30
+        )
+        layers = ("new_infections_workplace", "new_infections_community")
+        a = sum(col(base, k).sum() for k in layers)
+        b = sum(col(ill, k).sum() for k in layers)
+        fewer.append(a - b)
+    assert min(fewer) > 0, fewer
+
+
+# -------------------------------------------------------------- voluntary distancing
+def test_voluntary_cut_rises_with_recent_cases_up_to_its_cap():
+    m = sim.DistrictModel(small_config("days=1"))
+    mob, c = m.mobility, m.cfg.mobility
+    assert mob.voluntary_cut(0.0) == 0.0
+    assert mob.voluntary_cut(-5.0) == 0.0
+    ref = c.fear_reference_per_100k
+    assert mob.voluntary_cut(ref) == pytest.approx(c.fear_slope, rel=1e-12)  # log2(2) = 1
+    assert mob.voluntary_cut(3 * ref) == pytest.approx(2 * c.fear_slope, rel=1e-12)
+    levels = [0.1, 1, 10, 100, 1000]
+    cuts = [mob.voluntary_cut(x) for x in levels]
+    assert all(b > a for a, b in itertools.pairwise(cuts))
+    assert mob.voluntary_cut(1e30) == c.fear_max
+
+
+def test_residents_cut_other_trips_as_local_cases_rise(tmp_path):
+    days = 40
+    over = (STRESS, "disease.importation.prevalence=0")
+    calm = run_model(tmp_path, [], *over, "mobility.fear_slope=0", days=days, residents=20000)
+    afraid = run_model(tmp_path, [], *over, days=days, residents=20000)
+    cut = col(afraid, "voluntary_trip_cut")
+    assert col(calm, "voluntary_trip_cut").max() == 0.0
+    # the cut follows the last 7 days' confirmed cases per 100,000
+    conf = col(afraid, "new_confirmed")
+    n = afraid.pop.n
+    for d in range(days):
+        want = afraid.mobility.voluntary_cut(conf[max(d - 7, 0) : d].sum() * 1e5 / n)
+        assert cut[d] == pytest.approx(want, rel=1e-12, abs=1e-15)
+    late = slice(25, days)
+    assert cut[late].min() > 0.05
+    # other trips fall by about the cut (the same draws: desire is u < q (1 - cut)),
+    # beyond what the epidemic's own absences remove
+    other_calm = col(calm, "person_trips_other")[late]
+    other_afraid = col(afraid, "person_trips_other")[late]
+    assert np.all(other_afraid < other_calm)
+    ratio = other_afraid.sum() / other_calm.sum()
+    assert ratio == pytest.approx(1 - cut[late].mean(), abs=0.05)
