@@ -56,15 +56,18 @@ class IndexCases:
         weight_isolated: The same up to isolation at confirmation (the config's care
             seeking and onset-to-confirmation delay): what household members receive.
         symptomatic: Whether each index case develops symptoms.
+        weight_outside: ``weight`` outside the home: from symptom onset the case stays
+            home with the probability that ill residents do (no measures needed).
     """
 
     weight: np.ndarray
     weight_isolated: np.ndarray
     symptomatic: np.ndarray
+    weight_outside: np.ndarray
 
 
 def infectious_weight(
-    history: CovidHistory, idx: np.ndarray, rng: np.random.Generator
+    history: CovidHistory, idx: np.ndarray, rng: np.random.Generator, sick_stay_home: float = 0.0
 ) -> IndexCases:
     """Infectiousness over each index case's course, with no measures and with isolation.
 
@@ -77,6 +80,8 @@ def infectious_weight(
         history: The run's natural history.
         idx: Index cases (resident indices).
         rng: Calibration stream.
+        sick_stay_home: Probability an ill (symptomatic) resident stays home on a day
+            (``mobility.sick_stay_home_prob``).
 
     Returns:
         The index cases' weights (``rel_inf`` x share of the infectiousness profile).
@@ -102,7 +107,13 @@ def infectious_weight(
     last_isolated = np.where(symptomatic & seeks, np.minimum(last, inc + delay), last)
     cum = np.concatenate([np.cumsum(history.profile), [1.0]])
     share = lambda t: cum[np.minimum(t, cum.size - 1)]  # noqa: E731
-    return IndexCases(rel * share(last), rel * share(last_isolated), symptomatic)
+    ill = np.where(symptomatic, share(last) - share(inc - 1), 0.0)  # from onset on
+    return IndexCases(
+        rel * share(last),
+        rel * share(last_isolated),
+        symptomatic,
+        rel * (share(last) - sick_stay_home * ill),
+    )
 
 
 def exposure(
@@ -168,6 +179,8 @@ class NextGeneration:
         groups: The mixing layers (only their structure is used).
         sample: Number of index cases to draw.
         rng: Calibration stream.
+        sick_stay_home: Probability an ill resident stays home on a day (their
+            infectiousness outside the home from onset is cut by it).
     """
 
     def __init__(
@@ -179,10 +192,12 @@ class NextGeneration:
         groups: list[GroupLayer],
         sample: int,
         rng: np.random.Generator,
+        sick_stay_home: float = 0.0,
     ) -> None:
         idx = rng.integers(0, epi.sus.size, size=sample)
-        cases = infectious_weight(history, idx, rng)
+        cases = infectious_weight(history, idx, rng, sick_stay_home)
         w = cases.weight
+        w_out = cases.weight_outside
         sus = epi.sus.astype(np.float64)
         self.sample = sample
         self.mean_weight = float(w.mean())
@@ -225,7 +240,7 @@ class NextGeneration:
                 / n_g
             )
             # per other member per unit beta
-            load = layer.rate_per_beta[gg] * w[inside] * part[idx[inside]] * gsus[gg]
+            load = layer.rate_per_beta[gg] * w_out[inside] * part[idx[inside]] * gsus[gg]
             self.parts.append((layer.name, inside, others, load))
 
     def weights(self, beta_household: float, beta: float) -> np.ndarray:

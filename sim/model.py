@@ -184,7 +184,7 @@ class DistrictModel(mesa.Model):
         self.shopping: Shopping | None = None
         self._households = self.households_today()  # (able, sealed, empty) this morning
         self.supplied = SupplyDay()
-        if seir_history is not None:
+        if seir_history is not None and scenario.epidemic:
             seeding = self.streams.get("seeding")
             seed_idx = seeding.choice(n, size=min(d.initial_infected, n), replace=False)
             # infectious as if they had turned so at the end of day -1
@@ -238,6 +238,8 @@ class DistrictModel(mesa.Model):
             self.groups,
             c.calibration_sample,
             self.streams.get("calibration"),
+            # R0 as measured includes the ill who stayed home: calibrate with them
+            self.cfg.mobility.sick_stay_home_prob,
         )
         self.calibration = calibrate(
             ng, self.cfg.disease.r0, c.household_sar, c.beta_household, c.beta
@@ -589,9 +591,11 @@ class DistrictModel(mesa.Model):
         Their infections started before they arrived (``Importation``): their course
         is caught up to today, so some arrive presymptomatic or already ill. Infections
         seeded in random residents (``disease.seeding``: tests and stress studies) start
-        today.
+        today. A scenario with ``epidemic: false`` has neither.
         """
         count = 0
+        if not self.timeline.epidemic:  # a world with no epidemic of its own
+            return count
         if self.imports is not None:
             idx, infected_day = self.imports.arriving(day)
             idx_ok = self.epi.state[idx] == State.S

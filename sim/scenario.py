@@ -26,6 +26,7 @@ TOP_KEYS = (
     "start_date",
     "end_date",
     "delay_days",
+    "epidemic",
     "knobs",
     "policies",
 )
@@ -41,6 +42,7 @@ class Scenario:
     end_date: dt.date
     knobs: dict[str, Any]
     delay_days: int = 0
+    epidemic: bool = True  # False: no infection arrives from outside
     policies: list[Policy] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)  # resolved YAML entries
 
@@ -52,6 +54,7 @@ class Scenario:
             "start_date": self.start_date.isoformat(),
             "end_date": self.end_date.isoformat(),
             "delay_days": self.delay_days,
+            "epidemic": self.epidemic,
             "knobs": self.knobs,
             "policies": self.entries,
         }
@@ -241,6 +244,9 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
     delay = resolved["delay_days"]
     if isinstance(delay, bool) or not isinstance(delay, int):
         raise ConfigError(f"scenario {name!r}: delay_days must be a whole number, got {delay!r}")
+    epidemic = raw.get("epidemic", True)
+    if not isinstance(epidemic, bool):
+        raise ConfigError(f"scenario {name!r}: epidemic must be true or false, got {epidemic!r}")
     entries = [delayed(e, delay) if isinstance(e, dict) else e for e in entries]
     policies = [build_policy(dict(e), i, start_date, period) for i, e in enumerate(entries)]
     for p in policies:
@@ -259,6 +265,7 @@ def load_scenario(name: str, knobs: dict[str, Any], days: int) -> Scenario:
         end_date=end_date,
         knobs=dict(resolved["knobs"]),
         delay_days=delay,
+        epidemic=epidemic,
         policies=policies,
         entries=[dict(e) for e in entries],
     )

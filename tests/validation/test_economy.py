@@ -132,7 +132,7 @@ def test_an_unchecked_epidemic_costs_revenue_against_no_epidemic():
     lost = []
     for seed in SEEDS:
         # full scale: a smaller world's epidemic is smaller against the noise
-        ref = _run(f"seed={seed}", "experiment=no_epidemic")
+        ref = _run(f"seed={seed}", "scenario=no_epidemic")
         epi = _run(f"seed={seed}", "scenario=no_intervention")
         assert ref.timeseries["cum_infections"].iloc[-1] == 0
         assert ref.model.timeline.name == "no_epidemic"
