@@ -257,6 +257,7 @@ def economy_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "firms_never_reopened_share": round(float(never.mean()), 4),
         "firms_never_reopened_share_by_size": by_size(never),
         "jobs_lost": int(ts["jobs_lost"].iloc[-1]),
+        "revenue_cny": round(float(ts["revenue_cny"].sum()), 1),
         "wage_loss_cny": round(float(ts["wage_loss_cny"].sum()), 1),
         "fiscal_cost_cny": round(float(ts["fiscal_cost_cny"].sum()), 1),
         "fiscal_cost_by_instrument": fiscal,
