@@ -60,7 +60,7 @@ SCREENING_DAYS_BAND = (F1_DAYS * GRID_WORKERS, F11_SCREENING_PERSON_DAYS)
 
 # F2: centralised against home quarantine, paired by seed, in the stress world of
 # configs/experiment/counterfactuals_stress.yaml (100,000 residents, ten times the
-# returnees, 13 times the fitted share of them infected, rooms scaled with the
+# returnees, 6 times the fitted share of them infected, rooms scaled with the
 # returnees); and the quarantine-capacity sweep of quarantine_capacity.yaml
 STRESS_RESIDENTS = 100_000
 STRESS = (
