@@ -17,6 +17,10 @@ from sim.rng import GeneratorDraws
 log = logging.getLogger(__name__)
 
 
+# Layers an ill resident who stays home leaves (work and other trips; sim/mobility.py)
+ABSENT_LAYERS = ("community", "workplace")
+
+
 @dataclass
 class Calibration:
     """The transmission rates of one run and what they imply with no measures.
@@ -240,7 +244,9 @@ class NextGeneration:
                 / n_g
             )
             # per other member per unit beta
-            load = layer.rate_per_beta[gg] * w_out[inside] * part[idx[inside]] * gsus[gg]
+            # the ill stay home from work and outings; the household's shopping goes on
+            wl = w_out if layer.name in ABSENT_LAYERS else w
+            load = layer.rate_per_beta[gg] * wl[inside] * part[idx[inside]] * gsus[gg]
             self.parts.append((layer.name, inside, others, load))
 
     def weights(self, beta_household: float, beta: float) -> np.ndarray:

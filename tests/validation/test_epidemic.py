@@ -57,6 +57,20 @@ def test_no_intervention_intervals_shares_and_growth_emerge_as_measured(seed: in
     assert 2.3 <= s["early_doubling_time_days"] <= 7.4
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 12's bands): with R0 calibrated with the ill staying home "
+    "(mobility.sick_stay_home_prob 0.7), transmission after onset is mostly in the "
+    "household: presymptomatic share 65-67% and early doubling 3.5-4.4 d, outside the "
+    "issue's 30-55% and 4-8 d though within the literature asserted above",
+)
+def test_presymptomatic_share_and_doubling_in_the_issue_bands() -> None:
+    for seed in (1, 2):
+        s = no_intervention(seed).summary
+        assert 0.30 <= s["presymptomatic_transmission_share"] <= 0.55
+        assert 4.0 <= s["early_doubling_time_days"] <= 8.0
+
+
 def cohort_rt(results: list[sim.RunResult], first: int, last: int) -> tuple[float, int]:
     """Secondary infections per infection of the residents infected on days first..last."""
     sec = n = 0
