@@ -388,7 +388,7 @@ RELIEF = ["no_relief", "relief_liquidity", "relief_costs", "huaian_2020"]
         (
             "quarantine_capacity",
             "+knobs.facility_capacity",
-            ["0", "250", "500", "1000", "2000", "4000"],
+            ["0", "2000", "5000", "10000", "20000", "40000", "80000"],
         ),
         ("relief_design", "scenario", RELIEF),
     ],
@@ -466,18 +466,12 @@ def test_experiment_with_a_knob_sweep_runs(tmp_path):
         f"hydra.sweep.dir={sweep}",
     )
     assert res.returncode == 0, res.stderr
-    assert "sweep of 6 jobs" in res.stderr
+    assert "sweep of 7 jobs" in res.stderr
     frame = summary_of(sweep)
-    assert frame["status"].tolist() == ["done"] * 6
-    assert frame["override.knobs.facility_capacity"].tolist() == [
-        "0",
-        "250",
-        "500",
-        "1000",
-        "2000",
-        "4000",
-    ]
-    assert frame["knobs.facility_capacity"].tolist() == [0, 250, 500, 1000, 2000, 4000]
+    assert frame["status"].tolist() == ["done"] * 7
+    rooms = [0, 2000, 5000, 10000, 20000, 40000, 80000]
+    assert frame["override.knobs.facility_capacity"].tolist() == [str(r) for r in rooms]
+    assert frame["knobs.facility_capacity"].tolist() == rooms
 
 
 def test_documented_seed_range_override_runs(tmp_path):
