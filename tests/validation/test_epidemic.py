@@ -52,23 +52,22 @@ def test_no_intervention_intervals_shares_and_growth_emerge_as_measured(seed: in
     # and outings (70%, mobility.sick_stay_home_prob), which raises the presymptomatic
     # share: the bound is He et al.'s interval
     assert 0.25 <= s["presymptomatic_transmission_share"] <= 0.69
-    # the spread of early estimates: 2.3-3.3 d (Sanche et al., EID 2020, Wuhan), 2.5 d
-    # (Muniz-Rodriguez et al., Hubei) to 7.4 d (Li et al., NEJM 2020)
-    assert 2.3 <= s["early_doubling_time_days"] <= 7.4
+    # Li et al. 2020 7.4 d (Wuhan); 4-8 d the spread of early estimates (2.3-3.3 d:
+    # Sanche et al., EID 2020, from travel data)
+    assert 4.0 <= s["early_doubling_time_days"] <= 8.0
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="open (issue 12's bands): with R0 calibrated with the ill staying home "
+    reason="open (issue 12's band): with R0 calibrated with the ill staying home "
     "(mobility.sick_stay_home_prob 0.7), transmission after onset is mostly in the "
-    "household: presymptomatic share 65-67% and early doubling 3.5-4.4 d, outside the "
-    "issue's 30-55% and 4-8 d though within the literature asserted above",
+    "household: presymptomatic share 64-67%, outside the issue's 30-55% though within "
+    "the literature asserted above",
 )
-def test_presymptomatic_share_and_doubling_in_the_issue_bands() -> None:
+def test_presymptomatic_share_in_the_issue_band() -> None:
     for seed in (1, 2):
         s = no_intervention(seed).summary
         assert 0.30 <= s["presymptomatic_transmission_share"] <= 0.55
-        assert 4.0 <= s["early_doubling_time_days"] <= 8.0
 
 
 def cohort_rt(results: list[sim.RunResult], first: int, last: int) -> tuple[float, int]:
@@ -168,9 +167,12 @@ STRESS = ("population.residents=200000", "population.returnees=30000")
 STRESS_PREVALENCE = "disease.importation.prevalence=0.2"
 
 
+STRESS_SAR_SEEDS = (1, 2, 3, 4)  # enough seeds for more than 3,000 household contacts
+
+
 def test_household_attack_rate_of_symptomatic_index_cases_as_measured() -> None:
     secondary = contacts = 0
-    for seed in (1, 2, 3):
+    for seed in STRESS_SAR_SEEDS:
         s = sim.run(
             sim.compose(
                 [*STRESS, STRESS_PREVALENCE, f"seed={seed}", "days=70", "output.progress=never"]
@@ -184,7 +186,7 @@ def test_household_attack_rate_of_symptomatic_index_cases_as_measured() -> None:
     sar = secondary / contacts
     print(
         f"\nhuaian_2020 household SAR, symptomatic primary cases: {sar:.3f} "
-        f"({contacts:.0f} contacts; stress, 200,000 residents, seeds 1-3); default world "
+        f"({contacts:.0f} contacts; stress, 200,000 residents, seeds 1-4); default world "
         f"{d_sec / d_con:.3f} ({d_con} contacts, seeds 1-8)"
     )
     # Bi et al. 2020 11.2% (Shenzhen); Li F et al. 2021 15.6% (Wuhan); Madewell et al.
