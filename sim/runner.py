@@ -141,6 +141,7 @@ def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         if first is not None and first.day_99pct is not None
         else None
     )
+    peak = int(ts["n_quarantined_facility"].argmax())  # the facility's fullest day
     return {
         "cum_screened": int(ts["cum_screened"].iloc[-1]),
         "screening_visits": int(ts["cum_screening_visits"].iloc[-1]),
@@ -153,10 +154,7 @@ def response_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         "cum_quarantined_facility": int(ts["cum_quarantined_facility"].iloc[-1]),
         "peak_facility_occupancy": int(ts["n_quarantined_facility"].max()),
         "peak_facility_by_group": {
-            g: int(
-                ts[f"n_quarantined_facility_{g}"].iloc[int(ts["n_quarantined_facility"].argmax())]
-            )
-            for g in QUARANTINE_GROUPS
+            g: int(ts[f"n_quarantined_facility_{g}"].iloc[peak]) for g in QUARANTINE_GROUPS
         },
         "traced_by_group": dict(
             zip(QUARANTINE_GROUPS, (int(x) for x in r.tracing.traced_by_group), strict=True)
