@@ -156,6 +156,9 @@ class ContactsConfig:
     community_contacts: float = MISSING  # per resident per day, within the grid
     workplace_contacts: float = MISSING  # per employed resident per day
     market_contacts: float = MISSING  # per resident per day, at the market
+    community_transmissibility: float = 1.0  # of one contact, relative (scales beta)
+    workplace_transmissibility: float = 1.0
+    market_transmissibility: float = 1.0
     beta_household: float | None = None  # per-pair daily hazard; None = calibrate
     beta: float | None = None  # per-contact hazard outside home; None = calibrate
     calibration_sample: int = MISSING  # index cases in the next-generation estimate
@@ -583,8 +586,9 @@ def _validate_disease(d: DiseaseConfig) -> None:
 def _validate_contacts(c: ContactsConfig) -> None:
     k = "contacts"
     check_prob(f"{k}.household_sar", c.household_sar)
-    for name in ("community_contacts", "workplace_contacts", "market_contacts"):
-        check_nonneg(f"{k}.{name}", getattr(c, name))
+    for layer in ("community", "workplace", "market"):
+        for name in (f"{layer}_contacts", f"{layer}_transmissibility"):
+            check_nonneg(f"{k}.{name}", getattr(c, name))
     if c.beta_household is not None:
         check_nonneg(f"{k}.beta_household", c.beta_household)
     if c.beta is not None:

@@ -146,6 +146,9 @@ class GroupLayer:
         contacts: Contacts per member per day.
         beta: Per-contact daily hazard.
         s_max: Largest susceptibility a member can have.
+        transmissibility: Relative transmissibility of one of this layer's contacts
+            (it scales ``beta``: a brief contact at the market counts for less than a
+            day beside a colleague).
         denominator: ``"others"`` spreads contacts over the other N-1 members;
             ``"all"`` over all N (the well-mixed SEIR's S*I/N).
         presence: Each resident's chance of being present on a normal day (trips to
@@ -165,6 +168,7 @@ class GroupLayer:
         s_max: float,
         denominator: str = "others",
         presence: np.ndarray | None = None,
+        transmissibility: float = 1.0,
     ) -> None:
         self.name = name
         self.group_of = group_of
@@ -179,7 +183,9 @@ class GroupLayer:
         others = np.maximum(self.size - 1, 0) if denominator == "others" else self.size
         c_eff = np.minimum(float(contacts), others.astype(float))
         # hazard on each other member per unit beta, infectiousness and susceptibility
-        self.rate_per_beta = np.where(others > 0, c_eff / np.maximum(others, 1), 0.0)
+        self.rate_per_beta = np.where(
+            others > 0, transmissibility * c_eff / np.maximum(others, 1), 0.0
+        )
         self.contacts = float(contacts)
         self.beta = float(beta)
         self.s_max = float(s_max)

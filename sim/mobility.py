@@ -156,12 +156,15 @@ class Mobility:
         i = max(float(confirmed_7d_per_100k), 0.0)
         return float(min(c.fear_max, c.fear_slope * np.log2(1.0 + i / c.fear_reference_per_100k)))
 
-    def off_sick(self, day: int, sick: np.ndarray | None) -> np.ndarray | None:
+    def off_sick(
+        self, day: int, sick: np.ndarray | None, prob: float | None = None
+    ) -> np.ndarray | None:
         """Residents with symptoms who stay home today (bool, n; None if nobody is ill).
 
-        Each ill resident stays home with ``sick_stay_home_prob``, one draw per
-        (day, resident).
+        Each ill resident stays home with ``prob`` (None: ``sick_stay_home_prob``, the
+        share while the illness is unknown), one draw per (day, resident).
         """
+        p = self.cfg.sick_stay_home_prob if prob is None else prob
         if sick is None:
             return None
         idx = np.flatnonzero(sick)
@@ -169,7 +172,7 @@ class Mobility:
             return None
         out = np.zeros(self.pop.n, dtype=bool)
         u = self.streams.uniform("mobility.sick_home", day, idx)
-        out[idx[u < self.cfg.sick_stay_home_prob]] = True
+        out[idx[u < p]] = True
         return out
 
     def presence(self, layer: str, market_members: np.ndarray) -> np.ndarray:
@@ -221,7 +224,8 @@ class Mobility:
             employer_open: Whether each firm is open today (None: all are).
             firm_pass: Firms holding work passes today (None: ``essential_firm``).
             sick: Residents with symptoms today (bool, n; None: nobody); each stays home
-                from work and other trips with ``sick_stay_home_prob``.
+                from work and other trips with today's ``mods.sick_stay_home_prob`` (None:
+                ``sick_stay_home_prob``).
             voluntary: Share of other trips residents forgo by choice today
                 (``voluntary_cut``).
 
@@ -230,7 +234,7 @@ class Mobility:
         """
         pop, c = self.pop, self.cfg
         n = pop.n
-        self.off_sick_today = self.off_sick(day, sick)
+        self.off_sick_today = self.off_sick(day, sick, mods.sick_stay_home_prob)
         if self.off_sick_today is not None:
             able = able & ~self.off_sick_today
         holds = self.essential_firm if firm_pass is None else firm_pass

@@ -210,6 +210,7 @@ class DistrictModel(mesa.Model):
                 0.0,
                 s_max,
                 presence=mob.presence("community", mm),
+                transmissibility=c.community_transmissibility,
             ),
             GroupLayer(
                 "workplace",
@@ -219,6 +220,7 @@ class DistrictModel(mesa.Model):
                 0.0,
                 s_max,
                 presence=mob.presence("workplace", mm),
+                transmissibility=c.workplace_transmissibility,
             ),
             GroupLayer(
                 "market",
@@ -228,6 +230,7 @@ class DistrictModel(mesa.Model):
                 0.0,
                 s_max,
                 presence=mob.presence("market", mm),
+                transmissibility=c.market_transmissibility,
             ),
         ]
         ng = NextGeneration(
@@ -326,6 +329,7 @@ class DistrictModel(mesa.Model):
         r.declare("new_pcr_tests", "PCR tests of quarantined residents today")
         r.declare("cum_pcr_tests", "PCR tests of quarantined residents since day 0")
         r.declare("pcr_cost_cny", "cost of today's PCR tests (CNY)", integer=False)
+        r.declare("pcr_samples_waiting", "quarantined residents' samples waiting for the lab")
         for g in GROUP_NAMES.values():
             r.declare(
                 f"n_quarantined_facility_{g}",
@@ -841,10 +845,11 @@ class DistrictModel(mesa.Model):
         q.leave(trans.died)
 
     def _test_in_quarantine(self, day: int, entered: np.ndarray) -> np.ndarray:
-        """PCR tests of quarantined residents due today; returns those newly confirmed."""
+        """PCR tests of quarantined residents run today; returns those newly confirmed."""
         p = self.mods.quarantine_testing
-        e, q = self.epi, self.response.quarantine
+        e, q, r = self.epi, self.response.quarantine, self.response
         if p is None:
+            r.pcr.clear()
             return np.zeros(0, dtype=np.int64)
         due = [np.zeros(0, dtype=np.int64)]
         if p.on_entry:
@@ -855,8 +860,14 @@ class DistrictModel(mesa.Model):
         if p.symptomatic:
             ill = quarantined[e.state[quarantined] == State.M]
             due.append(ill)
-        tested = np.unique(np.concatenate(due))
-        tested = tested[e.confirmed_day[tested] < 0]
+        capacity = (
+            None
+            if p.lab_capacity is None
+            else scaled_count(round(p.lab_capacity), r.scale, minimum=1)
+        )
+        keep = ((e.isolation == HOME) | (e.isolation == FACILITY)) & (e.confirmed_day < 0)
+        ill_first = e.state == State.M
+        tested = r.pcr.queue(np.unique(np.concatenate(due)), day, capacity, keep, ill_first)
         u = self.streams.uniform("testing.pcr", day, tested)
         positive = self.response.pcr.test(tested, day, float(p.cost_per_test_cny), u)
         e.confirmed_day[positive] = day
@@ -1010,6 +1021,7 @@ class DistrictModel(mesa.Model):
             "new_pcr_tests": r.pcr.today,
             "cum_pcr_tests": r.pcr.tests,
             "pcr_cost_cny": r.pcr.today_cost_cny,
+            "pcr_samples_waiting": int(r.pcr.waiting.size),
             **{
                 f"n_quarantined_facility_{GROUP_NAMES[k]}": int(v)
                 for k, v in enumerate(q.facility_by_group())

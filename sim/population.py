@@ -309,25 +309,29 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
     vehicle_p = np.where(hh_urban, cfg.vehicle_share_urban, cfg.vehicle_share_rural)
     household_vehicle = rng_hh.random(n_hh) < vehicle_p
 
-    # Work: farmers (rural, 20-69) and employees of firms.
-    a = age.astype(np.int64)
-    u = rng_work.random(n)
-    farmer = (~urban) & (a >= 20) & (a < 70) & (u < cfg.farmer_share)
-    u2 = rng_work.random(n)
-    emp_p = np.where((a >= 20) & (a < 60), cfg.employment_rate, 0.0)
-    emp_p = np.where((a >= 60) & (a < 65), cfg.employment_rate_60_64, emp_p)
-    employed = (~farmer) & (u2 < emp_p)
-    firm_size_class, firm_sector, employer = _firms(cfg, scale, employed, rng_work)
-    firm_employees = np.bincount(employer[employer >= 0], minlength=firm_sector.size).astype(
-        np.int32
-    )
-
     # Returnees: working-age residents (18-59) back from hard-hit areas (assumption).
+    # They live and work (or study) there and came home for the Spring Festival, so
+    # they hold no job and no farm work in the district.
+    a = age.astype(np.int64)
     rng_ret = streams.get("population.returnees")
     pool = np.flatnonzero((a >= 18) & (a < 60))
     k = min(scaled_count(cfg.returnees, scale, minimum=0), pool.size)
     returnees = np.sort(rng_ret.choice(pool, size=k, replace=False)) if k else pool[:0]
     returnee_arrival = rng_ret.random(returnees.size)
+    away = np.zeros(n, dtype=bool)
+    away[returnees] = True
+
+    # Work: farmers (rural, 20-69) and employees of firms.
+    u = rng_work.random(n)
+    farmer = (~urban) & (a >= 20) & (a < 70) & (u < cfg.farmer_share) & ~away
+    u2 = rng_work.random(n)
+    emp_p = np.where((a >= 20) & (a < 60), cfg.employment_rate, 0.0)
+    emp_p = np.where((a >= 60) & (a < 65), cfg.employment_rate_60_64, emp_p)
+    employed = (~farmer) & (u2 < emp_p) & ~away
+    firm_size_class, firm_sector, employer = _firms(cfg, scale, employed, rng_work)
+    firm_employees = np.bincount(employer[employer >= 0], minlength=firm_sector.size).astype(
+        np.int32
+    )
 
     log.info(
         "population: %d residents, %d households (mean %.2f), %d communities, %d villages, "

@@ -26,7 +26,7 @@ def sensitivity(days_since_infection: np.ndarray) -> np.ndarray:
 
 
 class PcrTesting:
-    """The PCR tests of one district's quarantine: results, counts and cost.
+    """The PCR tests of one district's quarantine: its lab's queue, results, counts, cost.
 
     Args:
         epi: The residents' epidemic state.
@@ -34,6 +34,8 @@ class PcrTesting:
 
     def __init__(self, epi: EpiState) -> None:
         self.epi = epi
+        self.waiting = np.zeros(0, dtype=np.int64)  # samples taken, not yet run
+        self.since = np.zeros(0, dtype=np.int32)  # day each waiting sample fell due
         self.tests = 0
         self.positives = 0
         self.cost_cny = 0.0
@@ -60,6 +62,47 @@ class PcrTesting:
         self.positives += int(positive.size)
         self.cost_cny += self.today_cost_cny
         return positive
+
+    def queue(
+        self, due: np.ndarray, day: int, capacity: int | None, keep: np.ndarray, first: np.ndarray
+    ) -> np.ndarray:
+        """Samples the lab runs today, from those waiting and those due today.
+
+        A sample joins the queue on the day it falls due and waits until the lab runs
+        it: the residents in ``first`` (the ill) go first, then the oldest samples. A
+        resident waits with one sample at a time; samples of residents no longer in
+        ``keep`` (released or already confirmed) are dropped.
+
+        Args:
+            due: Residents whose test falls due today.
+            day: Today.
+            capacity: Samples the lab runs a day (None: all of them today).
+            keep: Whether each resident still needs a test (bool, n).
+            first: Whether each resident's sample goes ahead of the queue (bool, n).
+
+        Returns:
+            Residents tested today (sorted, unique).
+        """
+        idx = np.concatenate([self.waiting, due.astype(np.int64)])
+        since = np.concatenate([self.since, np.full(due.size, day, dtype=np.int32)])
+        order = np.lexsort((since, idx))
+        idx, since = idx[order], since[order]
+        one = np.ones(idx.size, dtype=bool)
+        one[1:] = idx[1:] != idx[:-1]  # each resident's oldest sample
+        idx, since = idx[one], since[one]
+        ok = keep[idx]
+        idx, since = idx[ok], since[ok]
+        if capacity is None or idx.size <= capacity:
+            self.waiting, self.since = self.waiting[:0], self.since[:0]
+            return idx
+        order = np.lexsort((idx, since, ~first[idx]))
+        run, rest = order[:capacity], order[capacity:]
+        self.waiting, self.since = idx[rest], since[rest]
+        return np.sort(idx[run])
+
+    def clear(self) -> None:
+        """Drop the samples waiting (testing stopped)."""
+        self.waiting, self.since = self.waiting[:0], self.since[:0]
 
     def reset_day(self) -> None:
         """No tests yet today."""

@@ -30,6 +30,8 @@ class DailyModifiers:
             None keeps the disease config's value.
         onset_to_confirmation_mean: Today's mean delay from onset to confirmation
             (days); None keeps the disease config's value.
+        sick_stay_home_prob: Today's probability that a resident with symptoms stays
+            home; None keeps the mobility config's value (residents unaware).
         response_level: Public-health emergency response level (1 highest; 0 none).
         screening: (policy index, parameters) of today's screening campaign, or None.
         tracing: Parameters of today's contact tracing, or None.
@@ -70,6 +72,7 @@ class DailyModifiers:
     isolate_share: float = 1.0
     care_seeking_prob: float | None = None
     onset_to_confirmation_mean: float | None = None
+    sick_stay_home_prob: float | None = None
     response_level: int = 0
     screening: tuple[int, Any] | None = None
     tracing: Any = None

@@ -1,4 +1,4 @@
-"""The public-health emergency response level and its effect on care seeking."""
+"""The public-health emergency response level and its effect on what the ill do."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @register
 class ResponseLevel(Policy):
-    """A declared emergency response level; fever clinics and reporting speed up care seeking."""
+    """A declared emergency response level: the ill seek care sooner and stay home more."""
 
     kind = "response_level"
 
@@ -26,23 +26,28 @@ class ResponseLevel(Policy):
         level: int = 1  # 1 (highest) .. 4
         care_seeking_prob: float | None = None  # None: unchanged
         onset_to_confirmation_days: float | None = None  # mean delay (days); None: unchanged
+        sick_stay_home_prob: float | None = None  # None: mobility.sick_stay_home_prob
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             if self.level not in (1, 2, 3, 4):
                 raise ConfigError(f"{where}.level must be one of [1, 2, 3, 4], got {self.level!r}")
-            if self.care_seeking_prob is not None:
-                check_prob(f"{where}.care_seeking_prob", self.care_seeking_prob)
+            for name in ("care_seeking_prob", "sick_stay_home_prob"):
+                value = getattr(self, name)
+                if value is not None:
+                    check_prob(f"{where}.{name}", value)
             if self.onset_to_confirmation_days is not None:
                 check_positive(
                     f"{where}.onset_to_confirmation_days", self.onset_to_confirmation_days
                 )
 
     def apply(self, model: DistrictModel, day: int) -> None:
-        """Declare the level and apply its care-seeking settings today."""
+        """Declare the level and apply its settings for the ill today."""
         m = model.mods
         m.response_level = self.params.level
         if self.params.care_seeking_prob is not None:
             m.care_seeking_prob = self.params.care_seeking_prob
         if self.params.onset_to_confirmation_days is not None:
             m.onset_to_confirmation_mean = self.params.onset_to_confirmation_days
+        if self.params.sick_stay_home_prob is not None:
+            m.sick_stay_home_prob = self.params.sick_stay_home_prob

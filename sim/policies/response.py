@@ -196,7 +196,8 @@ class QuarantineTesting(Policy):
 
     A test finds an infection with the sensitivity of its day since infection
     (Kucirka et al., Ann Intern Med 2020; ``sim.testing``); a positive resident is
-    confirmed (and isolated) the same day. Tests are counted and costed.
+    confirmed (and isolated) the same day. With a ``lab_capacity`` the samples queue
+    for the lab (the ill first, then the oldest). Tests are counted and costed.
     """
 
     kind = "quarantine_testing"
@@ -212,10 +213,15 @@ class QuarantineTesting(Policy):
         # cap was 120 CNY until Jan 2021, Beijing's 80 CNY from then: Health Times,
         # 2021-02-15)
         cost_per_test_cny: float = 180.0
+        # samples the district's lab runs a day at full scale (scaled with the
+        # population); None: every sample the day it is due
+        lab_capacity: float | None = None
 
         def check(self, where: str) -> None:
             """Raise ConfigError on out-of-range values."""
             check_nonneg(f"{where}.cost_per_test_cny", self.cost_per_test_cny)
+            if self.lab_capacity is not None:
+                check_positive(f"{where}.lab_capacity", self.lab_capacity)
 
     def apply(self, model: DistrictModel, day: int) -> None:
         """Test quarantined residents today."""

@@ -139,3 +139,11 @@ def test_group_draws_of_one_group_do_not_depend_on_another():
         out.append(res.target[res.target < n // 2])
     assert out[0].size > 0
     assert np.array_equal(out[0], out[1])
+
+
+def test_a_layers_transmissibility_scales_its_hazard():
+    g = np.repeat(np.arange(4, dtype=np.int32), 10)
+    full = GroupLayer("market", g, 4, 5.0, 0.3, 1.0)
+    half = GroupLayer("market", g, 4, 5.0, 0.3, 1.0, transmissibility=0.5)
+    np.testing.assert_allclose(half.rate, 0.5 * full.rate)
+    np.testing.assert_allclose(full.rate, 0.3 * 5.0 / 9.0)

@@ -293,6 +293,10 @@ def test_bad_policy_parameters_are_rejected_by_name(tmp_path, entry, key):
             r"mobility\.essential_share_by_sector\[3\] must be a probability",
         ),
         (["mobility.sick_stay_home_prob=1.2"], r"mobility\.sick_stay_home_prob must be"),
+        (
+            ["contacts.market_transmissibility=-0.5"],
+            r"contacts\.market_transmissibility must be",
+        ),
         (["mobility.fear_reference_per_100k=0"], r"mobility\.fear_reference_per_100k must be"),
         (
             ["supply.reorder_days=1", "supply.target_days=1"],
@@ -434,3 +438,36 @@ def test_residents_cut_other_trips_as_local_cases_rise(tmp_path):
     assert np.all(other_afraid < other_calm)
     ratio = other_afraid.sum() / other_calm.sum()
     assert ratio == pytest.approx(1 - cut[late].mean(), abs=0.05)
+
+
+def test_a_response_level_raises_illness_absenteeism_from_its_start(tmp_path):
+    """Before the response the unaware share stays home when ill; under it, the level's."""
+    level = [{"kind": "response_level", "start": 10, "level": 1, "sick_stay_home_prob": 0.95}]
+    seeds = "disease.seeding=[{start: 0, stop: 6, per_day: 20000}]"
+    m = model_with(tmp_path, level, seeds, "mobility.sick_stay_home_prob=0.25", days=18)
+    before, under = [], []
+    off = {False: [0, 0], True: [0, 0]}  # (residents off sick, ill residents) by phase
+    while m.day < 18:
+        ill = int(np.count_nonzero(m.epi.state == 4))  # state M this morning
+        m.step()
+        day = m.day - 1
+        off[day >= 10][0] += int(col(m, "residents_off_sick")[day])
+        off[day >= 10][1] += ill
+        assert m.mods.sick_stay_home_prob == (0.95 if day >= 10 else None)
+        ill_today = np.asarray(
+            m.mobility.off_sick(day, np.ones(m.pop.n, dtype=bool), m.mods.sick_stay_home_prob)
+        )
+        (under if day >= 10 else before).append(ill_today.mean())
+    # one draw per (day, resident): the share is the probability within sampling error
+    assert np.allclose(before, 0.25, atol=0.01)
+    assert np.allclose(under, 0.95, atol=0.01)
+    # the trips follow: the ill of the morning who stayed home (some recover that day)
+    assert off[False][1] > 300 and off[True][1] > 300
+    assert 0.15 < off[False][0] / off[False][1] < 0.3
+    assert off[True][0] / off[True][1] > 0.85
+
+
+def test_sick_stay_home_prob_of_a_response_level_is_checked(tmp_path):
+    bad = [{"kind": "response_level", "start": 0, "sick_stay_home_prob": 1.5}]
+    with pytest.raises(ConfigError, match=r"sick_stay_home_prob must be"):
+        model_with(tmp_path, bad, days=2)

@@ -114,3 +114,16 @@ def test_same_seed_same_population_other_seed_differs():
     a, b, c = synthesise(cfg, Streams(5)), synthesise(cfg, Streams(5)), synthesise(cfg, Streams(6))
     assert np.array_equal(a.age, b.age) and np.array_equal(a.employer, b.employer)
     assert not np.array_equal(a.age, c.age)
+
+
+def test_returnees_hold_no_job_or_farm_work_in_the_district(full):
+    """Back from where they live and work for the Spring Festival: no district employer."""
+    cfg, pop = full
+    r = pop.returnees
+    assert r.size == cfg.returnees
+    assert np.all(pop.employer[r] == -1)
+    assert not pop.farmer[r].any()
+    # the rest of the working-age residents keep their jobs
+    a = pop.age.astype(int)
+    others = np.setdiff1d(np.flatnonzero((a >= 20) & (a < 60) & ~pop.urban), r)
+    assert (pop.employer[others] >= 0).mean() > 0.2

@@ -8,9 +8,9 @@ import pytest
 import sim
 from sim.disease import State
 from sim.quarantine import FACILITY, HOME, Quarantine
-from sim.testing import sensitivity
+from sim.testing import PcrTesting, sensitivity
 from sim.tracing import HOUSEHOLD, KEY_PERSON, NAMED, OTHER, ContactTracing, TracingRules
-from tests.helpers import small_config
+from tests.helpers import scenario_file, small_config
 
 ALL = [HOUSEHOLD, KEY_PERSON, NAMED, OTHER]
 
@@ -236,3 +236,50 @@ def test_quarantine_testing_confirms_infected_contacts(tmp_path):
     pos = ev[ev["action"] == "confirm (PCR in quarantine)"]
     assert np.all(m.epi.infected_day[pos["target"].to_numpy()] >= 0)
     assert np.all(m.epi.state[pos["target"].to_numpy()] != State.S)
+
+
+def test_lab_queue_runs_the_ill_first_then_the_oldest_up_to_its_capacity(epi):
+    lab = PcrTesting(epi)
+    n = epi.state.size
+    keep = np.ones(n, dtype=bool)
+    ill = np.zeros(n, dtype=bool)
+    # day 0: ten samples, the lab runs four: the lowest numbers (same day, by resident)
+    run = lab.queue(np.arange(10), 0, 4, keep, ill)
+    assert run.tolist() == [0, 1, 2, 3]
+    assert lab.waiting.tolist() == [4, 5, 6, 7, 8, 9]
+    # day 1: new samples wait behind the older ones, except the ill go first; a resident
+    # due again keeps the older sample; one who left quarantine is dropped
+    ill[15] = True
+    keep[5] = False
+    run = lab.queue(np.array([15, 16, 4]), 1, 4, keep, ill)
+    assert run.tolist() == [4, 6, 7, 15]
+    assert lab.waiting.tolist() == [8, 9, 16] and lab.since.tolist() == [0, 0, 1]
+    # no capacity limit: everything waiting runs today
+    run = lab.queue(np.array([20]), 2, None, keep, ill)
+    assert run.tolist() == [8, 9, 16, 20] and lab.waiting.size == 0
+
+
+def test_lab_capacity_spreads_the_tests_of_a_mass_entry(tmp_path):
+    """With a lab capacity the entry tests of a large intake queue over several days."""
+    runs = {}
+    for cap in (None, 20):
+        policies = [
+            {"kind": "contact_tracing", "start": 0},
+            {"kind": "home_quarantine", "start": 0},
+            {"kind": "quarantine_testing", "start": 0, "lab_capacity": cap},
+        ]
+        runs[cap] = sim.run(
+            small_config(
+                f"scenario={scenario_file(tmp_path, policies)}",
+                "population.residents=20000",
+                "days=25",
+                "disease.seeding=[{start: 0, stop: 5, per_day: 40}]",
+            )
+        ).timeseries
+    scale = 20000 / 928700
+    cap = max(1, round(20 * scale))
+    capped, free = runs[20], runs[None]
+    assert capped["new_pcr_tests"].max() <= cap
+    assert free["new_pcr_tests"].max() > cap
+    assert capped["pcr_samples_waiting"].max() > 0
+    assert free["pcr_samples_waiting"].max() == 0
