@@ -104,7 +104,7 @@ def infectiousness_profile(gi: GammaTime) -> np.ndarray:
     (days since the day of infection) gets the mass of ``[tau - 0.5, tau + 0.5)``. A
     resident infected on day ``d`` is exposed for the rest of that day and the next, and
     infectious from day ``d + 2`` (``FIRST_INFECTIOUS_DAY``); the little mass before
-    then (4.9% for the default) is given to that first infectious day.
+    then (1.2% for the default) is given to that first infectious day.
 
     Args:
         gi: The generation interval (mean and sd, days).
