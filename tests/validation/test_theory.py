@@ -254,6 +254,10 @@ def first_generation(seed: int, typical: bool) -> dict[str, float]:
             f"population.residents={COVID_RESIDENTS}",
             f"days={COVID_DAYS}",
             "disease.importation.prevalence=0",
+            # R0 is the spread before residents react to local cases: the calibration
+            # has no voluntary distancing, and the test's 3,000 index cases (500 per
+            # 100,000) would cut a quarter of the outings by the second week
+            "mobility.fear_slope=0",
             "output.progress=never",
             f"seed={seed}",
         ]
