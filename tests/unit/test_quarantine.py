@@ -179,30 +179,21 @@ def test_tracing_hours_serve_household_and_named_contacts_before_others():
     cases = grid0[:3]
     t.enqueue(cases, 0)
     hours = np.zeros(pop.n_grids)
+    window_start = np.zeros(pop.n, dtype=np.int64)  # every infection from day 0 counts
+
+    def trace(day: int, seed: int):
+        return t.trace(
+            hours, day, RULES, window_start, e.infected_day, e.layer, np.random.default_rng(seed)
+        )
+
     hours[0] = 2.0 * 3 + 1.0  # the core of all three, the others of one
-    traced, _, group = t.trace(
-        hours,
-        0,
-        RULES,
-        np.zeros(pop.n, dtype=np.int64),
-        e.infected_day,
-        e.layer,
-        np.random.default_rng(3),
-    )
+    traced, _, group = trace(0, 3)
     assert sorted(traced.tolist()) == sorted(cases.tolist())
     assert 1 <= np.count_nonzero(group == OTHER) <= RULES.other_contacts
     # with the core hours of two cases only, two are traced and the third waits
     t.enqueue(grid0[3:6], 1)
     hours[0] = 4.5
-    traced, _, _ = t.trace(
-        hours,
-        1,
-        RULES,
-        np.zeros(pop.n, dtype=np.int64),
-        e.infected_day,
-        e.layer,
-        np.random.default_rng(4),
-    )
+    traced, _, _ = trace(1, 4)
     assert traced.size == 2 and t.case.size == 1
     assert t.demand(1, RULES)[0] == pytest.approx(3.0)
 
