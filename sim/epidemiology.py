@@ -110,7 +110,8 @@ def measures(rec: Records) -> dict[str, Any]:
       infection (a single resident, the primary case) was symptomatic, the share of the
       other members the primary case infected at home (primary cases infected before the
       run began are left out: their households' record is incomplete);
-    - early doubling time: ``doubling_time``.
+    - early doubling time: ``doubling_time``;
+    - clusters: ``clusters``.
 
     Args:
         rec: The run's infection records.
@@ -140,6 +141,7 @@ def measures(rec: Records) -> dict[str, Any]:
             None if (dt := doubling_time(rec.new_infections, n)) is None else round(dt, 3)
         ),
         **household_sar(rec),
+        **clusters(rec.epi),
     }
 
 
@@ -175,4 +177,51 @@ def household_sar(rec: Records) -> dict[str, Any]:
     return {
         "household_sar_symptomatic_index": (round(secondary / contacts, 4) if contacts else None),
         "household_sar_contacts": contacts,
+    }
+
+
+def clusters(epi: EpiState) -> dict[str, Any]:
+    """Clusters of confirmed cases, counted as case investigations count them.
+
+    A cluster is a chain of confirmed cases linked by infection (an index case and
+    every confirmed case descended from it through confirmed cases; two or more cases:
+    Ai et al., Epidemiol Infect 2021, count generations within a cluster). It is a
+    household cluster when at least half of its infections were at home (Ai et al.
+    class clusters by setting and do not state their rule for a mixed one: the
+    majority is taken here).
+
+    Args:
+        epi: The residents' epidemic state at the end of the run.
+
+    Returns:
+        ``clusters``: number of clusters; ``cluster_cases``: cases in them;
+        ``household_cluster_share``: share of them
+        that are household clusters; ``household_cluster_case_share``: share of their
+        cases (index cases included) in household clusters (None without clusters).
+    """
+    case = np.flatnonzero(epi.confirmed_day >= 0)
+    by = epi.infector[case].astype(np.int64)
+    pos = np.full(epi.state.size, -1, dtype=np.int64)
+    pos[case] = np.arange(case.size)
+    linked = by >= 0
+    linked[linked] = pos[by[linked]] >= 0  # infected by a confirmed case
+    root = np.arange(case.size)
+    root[linked] = pos[by[linked]]
+    while not np.array_equal(nxt := root[root], root):  # pointer jumping to the index
+        root = nxt
+    _, comp = np.unique(root, return_inverse=True)
+    size = np.bincount(comp)
+    home = np.bincount(
+        comp[linked], weights=epi.layer[case[linked]] == HOUSEHOLD_LAYER, minlength=size.size
+    )
+    multi = size >= 2
+    household = (2 * home >= size - 1)[multi]
+    size = size[multi]
+    return {
+        "clusters": int(size.size),
+        "cluster_cases": int(size.sum()),
+        "household_cluster_share": _mean(household.astype(np.float64)),
+        "household_cluster_case_share": (
+            round(float(size[household].sum() / size.sum()), 4) if size.size else None
+        ),
     }

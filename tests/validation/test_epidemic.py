@@ -149,9 +149,29 @@ def test_case_structure_imported_share_falls_and_traced_cases_are_found_sooner()
     assert len(t) >= 4 and np.mean(t) < np.mean(u)
 
 
+def test_most_cases_in_clusters_are_in_household_clusters() -> None:
+    """Ai et al. 2021: 79.85% of Jiangsu's 134 clusters were household clusters.
+
+    Documented gap: about two in three of the model's clusters are household clusters
+    (the four days before the response carry community and market infections by
+    returnees); asserted is what the issue asks, most cases in household clusters.
+    """
+    s = [huaian(seed).summary for seed in HUAIAN_SEEDS]
+    n = sum(x["clusters"] for x in s)
+    hh = sum(x["clusters"] * x["household_cluster_share"] for x in s if x["clusters"])
+    cases = sum(x["cluster_cases"] for x in s)
+    in_hh = sum(x["cluster_cases"] * x["household_cluster_case_share"] for x in s if x["clusters"])
+    print(
+        f"\nhuaian_2020 seeds 1-8: {n} clusters of {cases} cases; household clusters "
+        f"{hh / n:.2f}, holding {in_hh / cases:.2f} of the cases"
+    )
+    assert n >= 40
+    assert hh / n > 0.5
+    assert in_hh / cases > 0.5
+
+
 def test_local_transmission_under_the_response_is_at_home() -> None:
-    """Ai et al. 2021: 80% of Jiangsu's clusters in households (documented gap: all local
-    cases 50%, the four days before the response being in the community)."""
+    """Under the response local infections are at home (Sun et al., Science 2021, Hunan)."""
     runs = [huaian(s) for s in HUAIAN_SEEDS]
     home = {True: 0, False: 0}
     n = {True: 0, False: 0}
