@@ -1,6 +1,6 @@
 """Calibration arithmetic on files: observed-data checks, likelihood, intervals, fit plot."""
 
-# gridgov calibrate (sim.fitting) searches and launches; this module does what needs only
+# gridgov calibrate (sim.sweeps.fitting) searches and launches; this module does what needs only
 # the files: it reads the observed series, scores a trial's runs against it (the mean over
 # seeds of each metric on each observed day), derives approximate intervals from a table
 # of trials and draws the fit. It never imports sim.

@@ -174,8 +174,8 @@ def cmd_process(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------- py-spy
 # a sample goes to the first phase (in this order) with a frame on its stack
 PYSPY_PHASES = (
-    ("population synthesis", "synthesise (sim/population.py"),
-    ("calibration", "calibrate (sim/calibration.py"),
+    ("population synthesis", "synthesise (sim/world/population.py"),
+    ("calibration", "calibrate (sim/epidemic/calibration.py"),
     ("daily loop", "DistrictModel.run (sim/model.py"),
     ("writing outputs", "write_run (sim/output.py"),
     ("summary (incl. git describe)", "summarise (sim/runner.py"),

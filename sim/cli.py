@@ -68,7 +68,7 @@ def _main(dcfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     if hc.mode == RunMode.MULTIRUN:
-        from sim.sweep import run_job
+        from sim.sweeps.sweep import run_job
 
         run_job(lambda: to_config(dcfg), out_dir, Path(hc.sweep.dir), list(hc.overrides.task))
         return
@@ -91,7 +91,7 @@ def _main(dcfg: DictConfig) -> None:
 GROUPS = ("experiment", "sweep")  # config groups that are not keys of Config
 # gridgov COMMAND ...: commands other than a run or sweep, each a module with main(argv)
 COMMANDS = {
-    "calibrate": "sim.fitting",
+    "calibrate": "sim.sweeps.fitting",
     "compare": "analysis.compare",
     "report": "analysis.report",
     "sensitivity": "analysis.sensitivity",

@@ -326,7 +326,7 @@ STAFF_TASKS = (
     "information",
 )
 PROGRESS_MODES = ("auto", "always", "never")
-# Groups of quarantined residents, highest risk first (codes: their index; sim/tracing.py)
+# Groups of quarantined residents, highest risk first (codes: their index; sim/response/tracing.py)
 QUARANTINE_GROUPS = ("household", "key_person", "named", "other")
 DEMAND_DRIVERS = (
     "none",
@@ -337,7 +337,7 @@ DEMAND_DRIVERS = (
     "external_industry",
     "external_farm",
     "deliveries",
-)  # see sim/enterprises.py
+)  # see sim/economy/enterprises.py
 
 
 def _fail(key: str, allowed: str, got: object) -> ConfigError:

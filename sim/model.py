@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from sim.calibration import Calibration, NextGeneration, calibrate
 from sim.config import Config, Duration, parse_day, validate
-from sim.disease import (
+from sim.economy.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
+from sim.epidemic.calibration import Calibration, NextGeneration, calibrate
+from sim.epidemic.disease import (
     N_STATES,
     STATE_NAMES,
     CovidHistory,
@@ -24,21 +25,20 @@ from sim.disease import (
     Transitions,
     susceptibility,
 )
-from sim.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
-from sim.importation import Importation
-from sim.layers import GroupLayer, HouseholdLayer
-from sim.mobility import Mobility, Trips
+from sim.epidemic.importation import Importation
+from sim.epidemic.layers import GroupLayer, HouseholdLayer
+from sim.movement.mobility import Mobility, Trips
+from sim.movement.supply import Shopping, Supply, SupplyDay
 from sim.policies import DailyModifiers
 from sim.policies.economy import Relief
-from sim.population import Population, expand_ranges, scaled_count, synthesise
-from sim.quarantine import CASE, FACILITY, HOME
 from sim.recorder import EventLog, Recorder
-from sim.response import Response
+from sim.response.command import Response
+from sim.response.quarantine import CASE, FACILITY, HOME
+from sim.response.staff import TASKS
+from sim.response.tracing import GROUP_NAMES, KEY_PERSON
 from sim.rng import KeyedDraws, Streams
 from sim.scenario import Scenario, load_scenario
-from sim.staff import TASKS
-from sim.supply import Shopping, Supply, SupplyDay
-from sim.tracing import GROUP_NAMES, KEY_PERSON
+from sim.world.population import Population, expand_ranges, scaled_count, synthesise
 
 log = logging.getLogger(__name__)
 

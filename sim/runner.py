@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from sim.config import QUARANTINE_GROUPS, Config, validate
-from sim.disease import State
-from sim.enterprises import INSTRUMENTS, OPEN
-from sim.epidemiology import HOUSEHOLD_LAYER, Records, measures, reproduction_by_day
+from sim.economy.enterprises import INSTRUMENTS, OPEN
+from sim.epidemic.disease import State
+from sim.epidemic.epidemiology import HOUSEHOLD_LAYER, Records, measures, reproduction_by_day
 from sim.model import IMPORTED, DistrictModel
 from sim.output import code_version, write_run
+from sim.response.staff import TASKS
 from sim.scenario import load_scenario
-from sim.staff import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def summarise(model: DistrictModel, ts: pd.DataFrame, wall_seconds: float) -> di
 def epidemic_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
     """The run's own epidemiology: intervals, shares, doubling, SAR and case structure.
 
-    See ``sim.epidemiology.measures``; the case structure splits confirmed cases by
+    See ``sim.epidemic.epidemiology.measures``; the case structure splits confirmed cases by
     where they were infected and by whether tracing found them before confirmation.
     """
     e = model.epi

@@ -63,7 +63,7 @@ class ContactTracing(Policy):
     """Grid workers trace the contacts of confirmed cases, with limited hours per case.
 
     Household and named close contacts first; other (casual) contacts only as the
-    day's hours allow (``sim.tracing``).
+    day's hours allow (``sim.response.tracing``).
     """
 
     kind = "contact_tracing"
@@ -195,7 +195,7 @@ class QuarantineTesting(Policy):
     """PCR tests of quarantined residents: on entry, before release, and when ill.
 
     A test finds an infection with the sensitivity of its day since infection
-    (Kucirka et al., Ann Intern Med 2020; ``sim.testing``); a positive resident is
+    (Kucirka et al., Ann Intern Med 2020; ``sim.response.testing``); a positive resident is
     confirmed (and isolated) the same day. With a ``lab_capacity`` the samples queue
     for the lab (the ill first, then the oldest). Tests are counted and costed.
     """

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from analysis import fit
-from sim import fitting
+from sim.sweeps import fitting
 
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -339,7 +339,7 @@ def test_resume_runs_only_the_missing_trials(tmp_path, tiny_observed, monkeypatc
     assert len(batch1) == 4  # its runs finished; its trials were not told to Optuna
     # resume with more: batch 1 is launched again (its runs reused), then batch 2 is new
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="sim.fitting"):
+    with caplog.at_level(logging.INFO, logger="sim.sweeps.fitting"):
         assert fitting.main(calibrate_args("s", tiny_observed, out, *params, "--trials", "6")) == 0
     assert "resuming batch 1: trials [2, 3]" in caplog.text
     assert "batch 0:" not in caplog.text  # batch 0 was not launched again
@@ -360,7 +360,7 @@ def test_resume_runs_only_the_missing_trials(tmp_path, tiny_observed, monkeypatc
     pd.testing.assert_series_equal(final["loglik"].iloc[:4], same["loglik"])
     # nothing to do when the total is reached: no batch launched
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="sim.fitting"):
+    with caplog.at_level(logging.INFO, logger="sim.sweeps.fitting"):
         assert fitting.main(calibrate_args("s", tiny_observed, out, *params, "--trials", "6")) == 0
     assert "nothing to run" in caplog.text and "batch 3" not in caplog.text
     # the spec written into the directory resumes it too

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.disease import STATE_NAMES
+from sim.epidemic.disease import STATE_NAMES
 from sim.policies import build_policy
 from tests.helpers import small_config
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.quarantine import FACILITY, HOME
+from sim.response.quarantine import FACILITY, HOME
 from tests.helpers import scenario_file, small_config
 
 IMPORTS = "disease.seeding=[{start: '2020-01-20', stop: '2020-02-08', per_day: 2000}]"

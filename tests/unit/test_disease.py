@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from sim.config import Duration
-from sim.disease import (
+from sim.epidemic.disease import (
     CovidHistory,
     EpiState,
     ProgressContext,

@@ -1,4 +1,4 @@
-"""Firms' accounts, closures, resumption, loans, disputes and failures (sim/enterprises.py)."""
+"""Firms' accounts, closures, resumption, loans, disputes, failures (sim/economy/enterprises.py)."""
 
 import copy
 import dataclasses
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.config import validate
-from sim.enterprises import (
+from sim.economy.enterprises import (
     CLOSED_DEMAND,
     CLOSED_ORDER,
     CLOSED_WORKERS,
@@ -22,7 +22,7 @@ from sim.enterprises import (
 )
 from sim.errors import ConfigError
 from sim.policies import REGISTRY
-from sim.population import scaled_count
+from sim.world.population import scaled_count
 from tests.helpers import scenario_file, small_config
 
 NO_IMPORTS = "disease.importation.prevalence=0"

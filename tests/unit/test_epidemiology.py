@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.disease import EpiState
-from sim.epidemiology import HOUSEHOLD_LAYER, clusters
+from sim.epidemic.disease import EpiState
+from sim.epidemic.epidemiology import HOUSEHOLD_LAYER, clusters
 
 COMMUNITY = 1
 

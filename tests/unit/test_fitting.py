@@ -7,7 +7,7 @@ import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.errors import ConfigError
-from sim.fitting import (
+from sim.sweeps.fitting import (
     DEFAULTS,
     Param,
     Spec,

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sim.disease import State
-from sim.layers import GroupLayer, HouseholdLayer, poisson_inverse
+from sim.epidemic.disease import State
+from sim.epidemic.layers import GroupLayer, HouseholdLayer, poisson_inverse
 from sim.rng import GeneratorDraws, KeyedDraws, Streams
 
 

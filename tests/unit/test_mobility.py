@@ -1,4 +1,4 @@
-"""Trips by purpose, vehicle trips, passes, closures and checkpoints (sim/mobility.py)."""
+"""Trips by purpose, vehicle trips, passes, closures and checkpoints (sim/movement/mobility.py)."""
 
 import datetime as dt
 import itertools

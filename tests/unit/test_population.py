@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sim.population import AGE_BAND_EDGES, synthesise, tilted_household_shares
 from sim.rng import Streams
+from sim.world.population import AGE_BAND_EDGES, synthesise, tilted_household_shares
 from tests.helpers import small_config
 
 

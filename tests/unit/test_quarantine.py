@@ -1,4 +1,4 @@
-"""Quarantine, tracing by risk and PCR tests in quarantine (sim/quarantine.py, tracing, testing)."""
+"""Quarantine, tracing by risk and PCR tests in quarantine (sim/response)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.disease import State
-from sim.quarantine import FACILITY, HOME, Quarantine
-from sim.testing import PcrTesting, sensitivity
-from sim.tracing import HOUSEHOLD, KEY_PERSON, NAMED, OTHER, ContactTracing, TracingRules
+from sim.epidemic.disease import State
+from sim.response.quarantine import FACILITY, HOME, Quarantine
+from sim.response.testing import PcrTesting, sensitivity
+from sim.response.tracing import HOUSEHOLD, KEY_PERSON, NAMED, OTHER, ContactTracing, TracingRules
 from tests.helpers import scenario_file, small_config
 
 ALL = [HOUSEHOLD, KEY_PERSON, NAMED, OTHER]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.enterprises import CLOSED_ORDER, FAILED, INSTRUMENTS, OPEN
+from sim.economy.enterprises import CLOSED_ORDER, FAILED, INSTRUMENTS, OPEN
 from sim.errors import ConfigError
-from sim.population import scaled_count
+from sim.world.population import scaled_count
 from tests.helpers import scenario_file, small_config
 
 BANK = "loan_forbearance"

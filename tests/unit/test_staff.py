@@ -6,8 +6,8 @@ import pytest
 import sim
 from sim.errors import ConfigError
 from sim.policies import build_policy
-from sim.screening import SCREENED, ScreeningCampaign
-from sim.staff import Cadre, GridWorker, allocate
+from sim.response.screening import SCREENED, ScreeningCampaign
+from sim.response.staff import Cadre, GridWorker, allocate
 from tests.helpers import small_config
 
 START = dt.date(2020, 1, 20)

@@ -1,4 +1,4 @@
-"""Household stocks, market trips, online orders and deliveries, farm produce (sim/supply.py)."""
+"""Household stocks, market trips, online orders and deliveries, farm produce (supply)."""
 
 import datetime as dt
 
@@ -7,10 +7,10 @@ import pytest
 
 import sim
 from sim.errors import ConfigError
-from sim.population import scaled_count
-from sim.quarantine import HOME
-from sim.staff import TASKS
-from sim.supply import normal_shop_rate
+from sim.movement.supply import normal_shop_rate
+from sim.response.quarantine import HOME
+from sim.response.staff import TASKS
+from sim.world.population import scaled_count
 from tests.helpers import scenario_file, small_config
 
 NO_IMPORTS = "disease.importation.prevalence=0"
@@ -118,7 +118,7 @@ def test_households_on_passes_shop_only_on_their_pass_days(tmp_path):
         days=25,
     )
     s = m.supply
-    # pass days exactly as sim/supply.py draws them
+    # pass days exactly as sim/movement/supply.py draws them
     phase = np.floor(s.u_phase * interval).astype(np.int64)
     target = m.cfg.supply.restricted_target_days
     shoppers_in_window = 0

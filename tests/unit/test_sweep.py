@@ -15,7 +15,8 @@ from omegaconf import OmegaConf
 import sim
 from sim.errors import ConfigError
 from sim.output import FILES, FORMAT_VERSION, code_version, write_run
-from sim.sweep import (
+from sim.sweeps.callback import SweepCallback, count_jobs
+from sim.sweeps.sweep import (
     ERROR,
     PROGRESS,
     SUMMARY,
@@ -31,7 +32,6 @@ from sim.sweep import (
     tidy,
     update_summary,
 )
-from sim.sweep_callback import SweepCallback, count_jobs
 
 BASIC = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
 VALID = "scenario must be one of ['huaian_2020', 'no_relief'], got 'nope'"

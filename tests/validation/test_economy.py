@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import sim
-from sim.enterprises import CLOSED_WORKERS, FAILED, INSTRUMENTS
+from sim.economy.enterprises import CLOSED_WORKERS, FAILED, INSTRUMENTS
 
 SEEDS = range(1, 11)
 REDUCED = "population.residents=100000"

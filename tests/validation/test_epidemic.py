@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.disease import State
-from sim.epidemiology import HOUSEHOLD_LAYER
+from sim.epidemic.disease import State
+from sim.epidemic.epidemiology import HOUSEHOLD_LAYER
 
 pytestmark = pytest.mark.slow
 

@@ -20,8 +20,8 @@ from scipy.integrate import OdeSolution, solve_ivp
 from scipy.optimize import brentq
 
 import sim
-from sim.calibration import exposure
-from sim.disease import Severity, State
+from sim.epidemic.calibration import exposure
+from sim.epidemic.disease import Severity, State
 
 LATENT = 4.0  # disease.latent_days of well_mixed_seir (mean, days)
 INFECTIOUS = 5.0  # disease.infectious_days of well_mixed_seir (mean, days)

@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from sim.config import STAFF_TASKS
-from sim.population import Population, scaled_count
+from sim.world.population import Population, scaled_count
 
 if TYPE_CHECKING:
     from sim.model import DistrictModel

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import MobilityConfig
+from sim.movement.supply import Shopping
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
-from sim.population import AGE_BAND_EDGES, Population
 from sim.rng import Streams
-from sim.supply import Shopping
+from sim.world.population import AGE_BAND_EDGES, Population
 
 
 @dataclass

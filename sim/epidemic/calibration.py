@@ -8,16 +8,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from sim.disease import FIRST_INFECTIOUS_DAY, CovidHistory, EpiState, Severity, lognormal_days
+from sim.epidemic.disease import (
+    FIRST_INFECTIOUS_DAY,
+    CovidHistory,
+    EpiState,
+    Severity,
+    lognormal_days,
+)
+from sim.epidemic.layers import GroupLayer
 from sim.errors import ConfigError
-from sim.layers import GroupLayer
-from sim.population import expand_ranges
 from sim.rng import GeneratorDraws
+from sim.world.population import expand_ranges
 
 log = logging.getLogger(__name__)
 
 
-# Layers an ill resident who stays home leaves (work and other trips; sim/mobility.py)
+# Layers an ill resident who stays home leaves (work and other trips; sim/movement/mobility.py)
 ABSENT_LAYERS = ("community", "workplace")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import QUARANTINE_GROUPS
-from sim.population import Population, expand_ranges
+from sim.world.population import Population, expand_ranges
 
 # Groups of a traced contact, highest risk first (codes stored in ``Quarantine.group``).
 HOUSEHOLD, KEY_PERSON, NAMED, OTHER = range(len(QUARANTINE_GROUPS))

@@ -9,8 +9,8 @@ import numpy as np
 from sim.config import SupplyConfig
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
-from sim.population import Population, scaled_count
 from sim.rng import Streams
+from sim.world.population import Population, scaled_count
 
 NO_ORDER = -1
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from sim.config import DEMAND_DRIVERS, EconomyConfig, external_dates
 from sim.errors import ConfigError
-from sim.population import Population, scaled_count
 from sim.rng import Streams
+from sim.world.population import Population, scaled_count
 
 # Status codes of a firm (int8)
 OPEN = 0

@@ -13,7 +13,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-log = logging.getLogger("sim.sweep")
+log = logging.getLogger("sim.sweeps.sweep")
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -43,7 +43,7 @@ def count_jobs(config: DictConfig) -> int | None:
 class SweepCallback(Callback):
     """The bookkeeping of one sweep in the launching process (progress bar, final summary).
 
-    Jobs record themselves (``sim.sweep.run_job``); this callback clears the previous
+    Jobs record themselves (``sim.sweeps.sweep.run_job``); this callback clears the previous
     pass's progress marks when the sweep starts, shows jobs done of the total with an
     ETA while it runs, rebuilds ``summary.parquet`` from every job directory at the end
     and exits non-zero if any job failed.
@@ -63,7 +63,7 @@ class SweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Clear the previous pass's marks and start the progress bar."""
         from sim.runner import wanted
-        from sim.sweep import PROGRESS, SUMMARY
+        from sim.sweeps.sweep import PROGRESS, SUMMARY
 
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +84,7 @@ class SweepCallback(Callback):
     def _show(sweep_dir: Path, total: int | None, stop: threading.Event) -> None:
         from tqdm import tqdm
 
-        from sim.sweep import jobs_finished
+        from sim.sweeps.sweep import jobs_finished
 
         with tqdm(total=total, desc="sweep", unit="job", file=sys.stderr) as bar:
             while True:
@@ -97,7 +97,7 @@ class SweepCallback(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Stop the bar, rebuild ``summary.parquet``, report failures (non-zero exit)."""
-        from sim.sweep import SUMMARY, rebuild_summary
+        from sim.sweeps.sweep import SUMMARY, rebuild_summary
 
         if self._stop is not None and self._thread is not None:
             self._stop.set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import QUARANTINE_GROUPS
-from sim.disease import EpiState, State
+from sim.epidemic.disease import EpiState, State
 
 NONE, HOME, FACILITY, CASE = 0, 1, 2, 3  # isolation codes in EpiState.isolation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.population import Population, expand_ranges
+from sim.world.population import Population, expand_ranges
 
 NOT_VISITED, UNANSWERED, SCREENED = 0, 1, 2
 REVISIT_ROUNDS = 4  # same-day revisits of a closed door, when the grid has visits left

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.disease import State
+from sim.epidemic.disease import State
 from sim.policies import DailyModifiers
-from sim.population import arrival_days, expand_ranges, scaled_count
-from sim.quarantine import CASE, HOME, Quarantine
-from sim.screening import ScreeningCampaign
-from sim.staff import DayPlan, StaffRoster
-from sim.testing import PcrTesting
-from sim.tracing import WINDOW_DAYS, ContactTracing, TracingRules
+from sim.response.quarantine import CASE, HOME, Quarantine
+from sim.response.screening import ScreeningCampaign
+from sim.response.staff import DayPlan, StaffRoster
+from sim.response.testing import PcrTesting
+from sim.response.tracing import WINDOW_DAYS, ContactTracing, TracingRules
+from sim.world.population import arrival_days, expand_ranges, scaled_count
 
 if TYPE_CHECKING:
     from sim.model import DistrictModel

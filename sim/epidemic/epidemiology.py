@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.disease import EpiState, Severity
+from sim.epidemic.disease import EpiState, Severity
 
 HOUSEHOLD_LAYER = 0  # layer code of the household in ``EpiState.layer``
 EARLY_ATTACK = 0.01  # the early phase ends when this share of residents has been infected

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from sim.disease import State
-from sim.population import expand_ranges
+from sim.epidemic.disease import State
 from sim.rng import Draws
+from sim.world.population import expand_ranges
 
 POISSON_NORMAL_ABOVE = 100.0  # means above this are inverted by the normal approximation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.disease import EpiState, State
+from sim.epidemic.disease import EpiState, State
 
 # False-negative rate of RT-PCR by day since infection (Kucirka et al., Ann Intern Med
 # 2020, pooled over 7 studies, upper respiratory samples; symptom onset on day 5):

@@ -1,0 +1,1 @@
+"""Firms: closures, resumption, accounts, relief and failure; households' income."""

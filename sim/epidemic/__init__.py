@@ -1,0 +1,1 @@
+"""The epidemic: natural history, contact layers, importation, R0 calibration, measures."""

@@ -1,0 +1,1 @@
+"""The response and its staff: grid workers, cadres, screening, tracing, quarantine, tests."""

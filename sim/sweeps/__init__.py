@@ -1,0 +1,1 @@
+"""Many runs: Hydra sweeps, their callback, and calibration to observed series."""

@@ -1,0 +1,1 @@
+"""The synthetic district: residents, households, grids, firms and markets."""
