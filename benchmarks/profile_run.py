@@ -52,12 +52,17 @@ IMPORT_SETS = {
     "sim.cli + sim.runner (a whole run's imports)": "import sim.cli, sim.runner",
 }
 STEP_METHODS = (
-    "reset_modifiers",
     "apply_policies",
+    "plan_staff",
+    "move",
+    "resupply",
     "import_infections",
     "transmit",
     "progress_disease",
     "detect",
+    "trace_and_quarantine",
+    "isolate",
+    "run_economy",
     "record",
 )
 MIB = 1024 * 1024
@@ -238,13 +243,15 @@ class Timer:
 
 def instrument(timer: Timer) -> None:
     """Wrap the sim functions of each phase (module attributes, this process only)."""
+    import sim.epidemic.epidemic
     import sim.model
     import sim.recorder
     import sim.runner
 
+    ep = sim.epidemic.epidemic
     sim.model.synthesise = timer.wrap("population synthesis", sim.model.synthesise, rss=True)
-    sim.model.calibrate = timer.wrap("calibration", sim.model.calibrate, rss=True)
-    sim.model.CovidHistory = timer.wrap("natural history set-up", sim.model.CovidHistory, rss=True)
+    ep.calibrate = timer.wrap("calibration", ep.calibrate, rss=True)
+    ep.CovidHistory = timer.wrap("natural history set-up", ep.CovidHistory, rss=True)
     sim.model.DistrictModel.__init__ = timer.wrap(
         "model set-up (total)", sim.model.DistrictModel.__init__, rss=True
     )
@@ -270,12 +277,12 @@ def model_arrays_mib(model: Any) -> dict[str, float]:
         items = vars(obj).values() if hasattr(obj, "__dict__") else []
         return sum(v.nbytes for v in items if isinstance(v, np.ndarray)) / MIB
 
-    layers = [model.household_layer, *model.groups] if model.household_layer else model.groups
+    layers = model.epidemic.layers
     return {
         "population": total(model.pop),
         "epidemic state": total(model.epi),
         "contact layers": sum(total(g) for g in layers),
-        "natural history": total(model.history),
+        "natural history": total(model.epidemic.history),
         "event log": sum(a.nbytes for lst in vars(model.events).values() for a in lst) / MIB,
     }
 

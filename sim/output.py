@@ -14,7 +14,14 @@ import pandas as pd
 import yaml
 
 FORMAT_VERSION = 2  # 2: events gained `source`, timeseries `rt`, summary the epidemic measures
-FILES = ("config.yaml", "scenario.yaml", "timeseries.parquet", "events.parquet", "summary.json")
+FILES = (
+    "config.yaml",
+    "scenario.yaml",
+    "metrics.json",
+    "timeseries.parquet",
+    "events.parquet",
+    "summary.json",
+)
 
 
 def code_version() -> str:
@@ -51,6 +58,7 @@ def write_run(
     timeseries: pd.DataFrame,
     events: pd.DataFrame,
     summary: dict[str, Any],
+    metrics: dict[str, Any],
 ) -> None:
     """Write a run directory; ``summary.json`` goes last, atomically.
 
@@ -65,12 +73,16 @@ def write_run(
         timeseries: One row per day.
         events: One row per event.
         summary: Outcome figures and run metadata.
+        metrics: Name, unit, label and description of every column and summary field
+            (``metrics.json``).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").unlink(missing_ok=True)
     for name, data in (("config.yaml", config), ("scenario.yaml", scenario)):
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         _atomic_write_bytes(out_dir / name, text.encode())
+    text = json.dumps(metrics, indent=1, ensure_ascii=False)
+    _atomic_write_bytes(out_dir / "metrics.json", (text + "\n").encode())
     for name, frame in (("timeseries.parquet", timeseries), ("events.parquet", events)):
         tmp = out_dir / (name + ".tmp")
         frame.to_parquet(tmp, index=False)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.metrics import Metric
+
 
 class Recorder:
     """The daily metrics of one run: declared names, one value per day each.
 
-    A metric is declared once with a description and unit; recording an undeclared
-    name is an error, and every declared metric must be recorded every day.
+    A metric is declared once (``Metric``: name, unit, label, description); recording
+    an undeclared name is an error, and every declared metric must be recorded every day.
     Names follow the house convention: ``new_*`` flows, ``n_*`` stocks, ``cum_*`` totals.
 
     Args:
@@ -19,24 +21,17 @@ class Recorder:
 
     def __init__(self, days: int) -> None:
         self.days = days
-        self.descriptions: dict[str, str] = {}
-        self._integer: dict[str, bool] = {}
+        self.metrics: dict[str, Metric] = {}
         self._values: dict[str, np.ndarray] = {}
 
-    def declare(self, name: str, description: str, integer: bool = True) -> None:
-        """Declare a metric.
-
-        Args:
-            name: Snake-case name (``new_*``, ``n_*``, ``cum_*`` or a plain measure).
-            description: What it counts, with its unit.
-            integer: Whether it is a count (stored as int64) or a real number (float64).
-        """
+    def declare(self, metric: Metric) -> None:
+        """Declare a metric (its name snake-case: ``new_*``, ``n_*``, ``cum_*`` or a measure)."""
+        name = metric.name
         if not name.replace("_", "").isalnum() or not name.islower():
             raise ValueError(f"metric name {name!r} must be snake_case")
         if name in self._values:
             raise ValueError(f"metric {name!r} declared twice")
-        self.descriptions[name] = description
-        self._integer[name] = integer
+        self.metrics[name] = metric
         self._values[name] = np.full(self.days, np.nan)
 
     def record(self, day: int, values: dict[str, float]) -> None:
@@ -58,7 +53,7 @@ class Recorder:
         data: dict[str, object] = {"day": np.arange(n, dtype=np.int32), "date": dates}
         for name, v in self._values.items():
             col = v[:n]
-            data[name] = col.astype(np.int64) if self._integer[name] else col
+            data[name] = col.astype(np.int64) if self.metrics[name].integer else col
         return pd.DataFrame(data)
 
 

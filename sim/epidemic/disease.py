@@ -42,6 +42,9 @@ STATE_NAMES = {
     State.D: "dead",
 }
 N_STATES = len(STATE_NAMES)
+# codes in EpiState.isolation: none, home quarantine, quarantine facility, isolated case
+NONE, HOME, FACILITY, CASE = 0, 1, 2, 3
+IMPORTED = -2  # infector and layer code of an infection from outside (or seeded)
 
 
 class Severity:

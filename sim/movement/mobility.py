@@ -5,13 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sim.config import MobilityConfig
+from sim.epidemic.disease import HOME, EpiState, State
+from sim.metrics import Metric, declare, real
 from sim.movement.supply import Shopping
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
 from sim.rng import Streams
 from sim.world.population import AGE_BAND_EDGES, Population
+
+
+@dataclass
+class Households:
+    """Who can go out today and which households are sealed or empty (this morning)."""
+
+    able: np.ndarray  # per resident: free to go out (bool)
+    sealed: np.ndarray  # per household: a member in home quarantine (door sensors, F7)
+    empty: np.ndarray  # per household: every member dead, in hospital or isolated
+
+
+def households_today(epi: EpiState, pop: Population) -> Households:
+    """Who can go out today, which households are sealed, which have nobody at home.
+
+    ``able``: not isolated, in quarantine or in hospital, and not in a sealed household;
+    ``sealed``: a member in home quarantine, nobody goes out; ``empty``: every member
+    dead, in hospital or isolated, so it neither eats nor restocks.
+    """
+    st, iso = epi.state, epi.isolation
+    well = (st < State.V) | (st == State.R)  # alive and not in hospital
+    able = well & (iso == 0)
+    home = np.flatnonzero(iso == HOME)
+    sealed = np.zeros(pop.n_households, dtype=bool)
+    if home.size:
+        sealed[pop.household[home]] = True
+        able &= ~sealed[pop.household]
+    away = np.flatnonzero(~well | (iso > HOME))
+    empty = np.zeros(pop.n_households, dtype=bool)
+    if away.size:
+        hh, n_away = np.unique(pop.household[away], return_counts=True)
+        empty[hh[n_away == pop.household_size[hh]]] = True
+    return Households(able, sealed, empty)
 
 
 @dataclass
@@ -366,3 +401,173 @@ class Mobility:
             holds = self.essential_firm if firm_pass is None else firm_pass
             ok &= ~applies[e] | holds[self.pop.employer[e]]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)
+
+    # ---------------------------------------------------------------- outputs
+    def metrics(self) -> list[Metric]:
+        """The daily columns of residents' trips."""
+        return declare(
+            (
+                "person_trips",
+                "trips",
+                "person trips",
+                "round trips out of the home today (all purposes)",
+            ),
+            *(
+                (
+                    f"person_trips_{p}",
+                    "trips",
+                    f"person trips: {p}",
+                    f"round trips out of the home for {p} today",
+                )
+                for p in ("work", "shopping", "other")
+            ),
+            real(
+                "person_trips_vs_baseline",
+                "share",
+                "person trips vs normal",
+                "person trips as a share of a normal day's",
+            ),
+            real(
+                "vehicle_trips",
+                "vehicle trips",
+                "vehicle trips",
+                "vehicle trips today: private cars, commercial traffic, delivery vans",
+            ),
+            real(
+                "vehicle_trips_vs_baseline",
+                "share",
+                "vehicle trips vs normal",
+                "vehicle trips as a share of a normal day's",
+            ),
+            (
+                "rule_breaking_trips",
+                "trips",
+                "rule-breaking trips",
+                "trips made against today's rules (on foot or by car)",
+            ),
+            real(
+                "voluntary_trip_cut",
+                "share",
+                "trips forgone by choice",
+                "share of other trips residents forgo by choice (recent local cases)",
+            ),
+            (
+                "residents_off_sick",
+                "residents",
+                "off sick",
+                "residents with symptoms who stayed home today",
+            ),
+            (
+                "blocked_trips",
+                "trips",
+                "trips turned back",
+                "rule-breaking trips turned back at a checkpoint or gate today",
+            ),
+            (
+                "market_visits",
+                "trips",
+                "market visits",
+                "shopping trips to a market today (one shopper a household)",
+            ),
+        )
+
+    def values(self, t: Trips, voluntary: float) -> dict[str, float]:
+        """Today's values of ``metrics``.
+
+        Args:
+            t: Today's trips.
+            voluntary: Share of other trips residents forwent by choice today.
+        """
+        return {
+            "person_trips": t.persons,
+            "person_trips_work": t.work,
+            "person_trips_shopping": t.shopping,
+            "person_trips_other": t.other,
+            "person_trips_vs_baseline": t.persons / self.base_persons if self.base_persons else 0.0,
+            "vehicle_trips": t.vehicle,
+            "vehicle_trips_vs_baseline": t.vehicle / self.base_vehicle
+            if self.base_vehicle
+            else 0.0,
+            "rule_breaking_trips": t.rule_breaking,
+            "voluntary_trip_cut": voluntary,
+            "residents_off_sick": (
+                int(np.count_nonzero(self.off_sick_today)) if self.off_sick_today is not None else 0
+            ),
+            "blocked_trips": t.blocked,
+            "market_visits": t.shopping,
+        }
+
+    def summary_fields(self) -> list[Metric]:
+        """The summary fields of residents' trips."""
+        return declare(
+            real(
+                "person_trips_baseline",
+                "trips",
+                "person trips on a normal day",
+                "person trips of a normal day",
+            ),
+            real(
+                "vehicle_trips_baseline",
+                "vehicle trips",
+                "vehicle trips on a normal day",
+                "vehicle trips of a normal day",
+            ),
+            real(
+                "person_trips_vs_baseline_min7d",
+                "share",
+                "lowest week of person trips",
+                "lowest 7-day mean of person trips against a normal day",
+            ),
+            real(
+                "vehicle_trips_vs_baseline_min7d",
+                "share",
+                "lowest week of vehicle trips",
+                "lowest 7-day mean of vehicle trips against a normal day",
+            ),
+            ("person_trips", "trips", "person trips", "person trips over the run"),
+            real("vehicle_trips", "vehicle trips", "vehicle trips", "vehicle trips over the run"),
+            (
+                "rule_breaking_trips",
+                "trips",
+                "rule-breaking trips",
+                "trips against the day's rules over the run",
+            ),
+            (
+                "blocked_trips",
+                "trips",
+                "trips turned back",
+                "rule-breaking trips turned back over the run",
+            ),
+            ("market_visits", "trips", "market visits", "shopping trips to a market"),
+        )
+
+    def summary(self, ts: pd.DataFrame) -> dict[str, float]:
+        """This component's part of ``summary.json``."""
+
+        def total(name: str) -> float:
+            return float(ts[name].sum())
+
+        return {
+            "person_trips_baseline": round(self.base_persons, 1),
+            "vehicle_trips_baseline": round(self.base_vehicle, 1),
+            "person_trips_vs_baseline_min7d": round(
+                lowest_weekly_mean(ts["person_trips_vs_baseline"].to_numpy()), 4
+            ),
+            "vehicle_trips_vs_baseline_min7d": round(
+                lowest_weekly_mean(ts["vehicle_trips_vs_baseline"].to_numpy()), 4
+            ),
+            "person_trips": int(total("person_trips")),
+            "vehicle_trips": round(total("vehicle_trips"), 1),
+            "rule_breaking_trips": int(total("rule_breaking_trips")),
+            "blocked_trips": int(total("blocked_trips")),
+            "market_visits": int(total("market_visits")),
+        }
+
+
+def lowest_weekly_mean(share: np.ndarray) -> float:
+    """Lowest 7-day mean of a daily series (the mean of all days if fewer than 7)."""
+    k = min(7, share.size)
+    if k == 0:
+        return float("nan")
+    c = np.concatenate([[0.0], np.cumsum(share)])
+    return float(((c[k:] - c[:-k]) / k).min())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sim.config import SupplyConfig
+from sim.metrics import Metric, declare, real
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
 from sim.rng import Streams
@@ -516,3 +518,170 @@ class Supply:
         self.cum_sold += out.farm_sold_cny
         self.cum_unsold += out.farm_unsold_cny
         return out
+
+    # ---------------------------------------------------------------- outputs
+    def metrics(self) -> list[Metric]:
+        """The daily columns of households' necessities and farm produce."""
+        return declare(
+            (
+                "market_turned_away",
+                "residents",
+                "turned away at market",
+                "market visitors a market at capacity could not serve",
+            ),
+            ("online_orders", "orders", "online orders", "online orders placed today"),
+            ("deliveries", "orders", "deliveries", "online orders delivered to the door today"),
+            (
+                "orders_in_transit",
+                "orders",
+                "orders in transit",
+                "online orders within their lead time (not yet due) at end of day",
+            ),
+            (
+                "delivery_backlog",
+                "orders",
+                "delivery backlog",
+                "online orders past their lead time, not yet delivered for want of capacity",
+            ),
+            (
+                "household_days_without_necessities",
+                "households",
+                "households without necessities",
+                "households that ran out of necessities today",
+            ),
+            (
+                "n_sealed_households",
+                "households",
+                "sealed households",
+                "households sealed by home quarantine today",
+            ),
+            (
+                "errands",
+                "baskets",
+                "errands",
+                "baskets staff and volunteers bought for sealed households today",
+            ),
+            (
+                "errands_waiting",
+                "errands",
+                "errands waiting",
+                "errands sealed households asked for today and did not get",
+            ),
+            (
+                "sealed_households_without_necessities",
+                "households",
+                "sealed households without necessities",
+                "sealed households that ran out of necessities today",
+            ),
+            (
+                "sealed_max_days_without_necessities",
+                "days",
+                "longest run without necessities",
+                "longest run of days a sealed household has gone without necessities, today",
+            ),
+            real(
+                "farmer_sold_value_cny", "CNY", "farm produce sold", "farm produce sold today (CNY)"
+            ),
+            real(
+                "farmer_unsold_value_cny",
+                "CNY",
+                "farmers' unsold produce",
+                "farm produce spoilt unsold today (CNY)",
+            ),
+        )
+
+    @staticmethod
+    def values(shopping: Shopping, sd: SupplyDay) -> dict[str, float]:
+        """Today's values of ``metrics``.
+
+        Args:
+            shopping: Today's restocking decisions.
+            sd: What the supply chain did today.
+        """
+        return {
+            "market_turned_away": shopping.turned_away,
+            "online_orders": shopping.orders,
+            "deliveries": sd.deliveries,
+            "orders_in_transit": sd.in_transit,
+            "delivery_backlog": sd.backlog,
+            "household_days_without_necessities": sd.short,
+            "n_sealed_households": sd.sealed,
+            "errands": sd.errands,
+            "errands_waiting": sd.errands_waiting,
+            "sealed_households_without_necessities": sd.sealed_short,
+            "sealed_max_days_without_necessities": sd.sealed_longest,
+            "farmer_sold_value_cny": sd.farm_sold_cny,
+            "farmer_unsold_value_cny": sd.farm_unsold_cny,
+        }
+
+    @staticmethod
+    def summary_fields() -> list[Metric]:
+        """The summary fields of households' necessities and farm produce."""
+        return declare(
+            ("online_orders", "orders", "online orders", "online orders placed"),
+            ("deliveries", "orders", "deliveries", "online orders delivered"),
+            (
+                "peak_delivery_backlog",
+                "orders",
+                "peak delivery backlog",
+                "most orders overdue on one day",
+            ),
+            ("errands", "baskets", "errands", "baskets bought for sealed households"),
+            (
+                "sealed_household_days_without_necessities",
+                "household-days",
+                "sealed household-days without necessities",
+                "days sealed households went without necessities",
+            ),
+            (
+                "peak_sealed_days_without_necessities",
+                "days",
+                "longest run of a sealed household without necessities",
+                "longest run of days a sealed household went without necessities",
+            ),
+            (
+                "household_days_without_necessities",
+                "household-days",
+                "household-days without necessities",
+                "days households went without necessities",
+            ),
+            (
+                "peak_households_without_necessities",
+                "households",
+                "peak households without necessities",
+                "most households without necessities on one day",
+            ),
+            real("farmer_sold_value_cny", "CNY", "farm produce sold", "farm produce sold"),
+            real(
+                "farmer_unsold_value_cny",
+                "CNY",
+                "farmers' unsold produce (CNY)",
+                "farm produce spoilt unsold",
+            ),
+        )
+
+    @staticmethod
+    def summary(ts: pd.DataFrame) -> dict[str, float]:
+        """This component's part of ``summary.json``."""
+
+        def total(name: str) -> float:
+            return float(ts[name].sum())
+
+        return {
+            "online_orders": int(total("online_orders")),
+            "deliveries": int(total("deliveries")),
+            "peak_delivery_backlog": int(ts["delivery_backlog"].max()),
+            "errands": int(total("errands")),
+            "sealed_household_days_without_necessities": int(
+                total("sealed_households_without_necessities")
+            ),
+            "peak_sealed_days_without_necessities": int(
+                ts["sealed_max_days_without_necessities"].max()
+            ),
+            "household_days_without_necessities": int(total("household_days_without_necessities")),
+            "peak_households_without_necessities": int(
+                ts["household_days_without_necessities"].max()
+            ),
+            "farmer_sold_value_cny": round(total("farmer_sold_value_cny"), 1),
+            "farmer_unsold_value_cny": round(total("farmer_unsold_value_cny"), 1),
+        }

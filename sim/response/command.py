@@ -1,355 +1,255 @@
-"""The response at work each day: staff hours, screening, tracing and quarantine."""
+"""The district's response: its staff, their daily plan, the grid duties and case finding."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+import mesa
 import numpy as np
+import pandas as pd
 
-from sim.epidemic.disease import State
+from sim.config import Config
+from sim.epidemic.disease import EpiState
+from sim.metrics import Metric, declare, real
 from sim.policies import DailyModifiers
-from sim.response.quarantine import CASE, HOME, Quarantine
-from sim.response.screening import ScreeningCampaign
-from sim.response.staff import DayPlan, StaffRoster
-from sim.response.testing import PcrTesting
-from sim.response.tracing import WINDOW_DAYS, ContactTracing, TracingRules
-from sim.world.population import arrival_days, expand_ranges, scaled_count
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
+from sim.response.casefinding import CaseFinding
+from sim.response.duties import GridDuties
+from sim.response.staff import TASKS, DayPlan, StaffRoster
+from sim.rng import Streams
+from sim.world.population import Population
 
 
 class Response:
     """One district's response apparatus: its staff and the work they carry out.
 
+    Each day the staff (Mesa agents in ``staff``) split their hours over what the
+    grids ask (``plan``); the standing duties (``duties``) and the finding of cases
+    (``cases``) then do what the hours allow.
+
     Args:
-        model: The district model (population, epidemic state, streams, config).
+        model: The Mesa model the staff agents belong to.
+        cfg: The run's configuration.
+        pop: The synthetic district.
+        epi: The residents' epidemic state.
+        layer_names: The contact layers (tracing knows where a contact was made).
+        returnees: Residents who return from outside, and their arrival days.
+        streams: The run's random streams.
     """
 
-    def __init__(self, model: DistrictModel) -> None:
-        cfg = model.cfg
-        pop = model.pop
-        self.model = model
+    def __init__(
+        self,
+        model: mesa.Model,
+        cfg: Config,
+        pop: Population,
+        epi: EpiState,
+        layer_names: list[str],
+        returnees: tuple[np.ndarray, np.ndarray],
+        streams: Streams,
+    ) -> None:
+        self.pop = pop
         self.scale = pop.n / cfg.population.reference_residents
+        s = cfg.staff
         self.staff = StaffRoster(
             model,
             pop,
-            cfg.staff.grid_worker_hours,
-            cfg.staff.cadres,
-            cfg.staff.cadre_units,
-            cfg.staff.cadre_hours,
+            s.grid_worker_hours,
+            s.cadres,
+            s.cadre_units,
+            s.cadre_hours,
             self.scale,
-            model.streams.get("staff.assignment"),
-            tuple(cfg.staff.priority),
+            streams.get("staff.assignment"),
+            tuple(s.priority),
         )
         self.col = {t: i for i, t in enumerate(self.staff.tasks)}
-        self.aware_cfg = cfg.awareness
-        self.awareness = np.full(pop.n_grids, cfg.awareness.initial)
-        self.grid_households = np.diff(np.searchsorted(pop.household_start, pop.grid_start))
-        self.lapses = np.zeros(self.staff.communities.size)
-        urban_grids = np.flatnonzero(self.staff.grid_community >= 0)
-        self.community_grid = np.zeros(self.staff.communities.size, dtype=np.int64)
-        self.community_grid[self.staff.grid_community[urban_grids[::-1]]] = urban_grids[::-1]
-        self.findings = np.zeros(pop.n_grids)  # things to report, per grid
-        self.messages = 0.0
-        self.shifts = 0.0
-        self.shifts_workers = 0.0
-        self.reports = 0.0
-        self.problems_found = 0
+        self.cases = CaseFinding(cfg, pop, epi, layer_names, returnees, streams, self._note)
+        self.duties = GridDuties(
+            pop,
+            cfg.awareness,
+            self.staff.grid_community,
+            self.staff.communities.size,
+            self.cases.quarantine,
+            streams,
+        )
+        self.break_probs = (cfg.mobility.break_prob_unaware, cfg.mobility.break_prob_aware)
+        self.plan_today: DayPlan | None = None
         self.screening_days_workers = 0  # grid-worker days with screening hours (F11)
         self.screening_days_cadres = 0
-        q = cfg.quarantine
-        self.quarantine = Quarantine(
-            model.epi, q.home_household_factor, q.home_compliance, q.home_compliance_decay
-        )
-        self.key_person_days = q.key_person_days
-        self.tracing = ContactTracing(pop, model.layer_names)
-        self.pcr = PcrTesting(model.epi)
-        self.campaigns: dict[int, ScreeningCampaign] = {}
-        self.returnees = pop.returnees
-        self.returnee_day = arrival_days(
-            pop.returnee_arrival, cfg.population.returnee_arrival, model.timeline.start_date
-        )
-        self.plan_today: DayPlan | None = None
-        # probability a rule-breaking trip gets through, per grid (1: no checkpoints)
-        self.through = np.ones(pop.n_grids)
-        self.monitor_boost = np.zeros(pop.n_grids)
-        self.key_persons_found = 0
-        self.today = {"messages": 0.0, "shifts": 0.0, "reports": 0.0, "problems": 0}
         self.overload_days: list[float] = []
+
+    def _note(self, residents: np.ndarray) -> None:
+        self.duties.note_findings(residents)
 
     # ------------------------------------------------------------------ plan
     def plan(
-        self, day: int, mods: DailyModifiers, delivery_hours: np.ndarray | None = None
+        self, day: int, mods: DailyModifiers, delivery_hours: np.ndarray, errand_hours: np.ndarray
     ) -> DayPlan:
         """Split the staff's hours over what the grids ask today; do the standing duties.
-
-        Standing duties are the messages, shifts, reports and inspections of the day.
 
         Args:
             day: Day index.
             mods: Today's modifiers.
             delivery_hours: Last-mile hours today's online orders ask of each grid.
+            errand_hours: Hours the errands of sealed households ask of each grid.
         """
-        pop = self.model.pop
-        col = self.col
-        n_comm = self.staff.communities.size
-        demand = np.zeros((pop.n_grids, len(self.staff.tasks)))
-        community = np.zeros((n_comm, len(self.staff.tasks)))
-        cadre_tasks = np.zeros(len(self.staff.tasks), dtype=bool)
+        col, n_task = self.col, len(self.staff.tasks)
+        demand = np.zeros((self.pop.n_grids, n_task))
+        community = np.zeros((self.staff.communities.size, n_task))
+        cadre_tasks = np.zeros(n_task, dtype=bool)
         cadre_tasks[[col["screening"], col["monitoring"], col["checkpoint"]]] = True
-        modes = mods.coordination
-        if "grid_department" in modes:
+        department = "grid_department" in mods.coordination
+        if department:
             cadre_tasks[:] = True
-        if mods.tracing is not None:
-            demand[:, col["tracing"]] = self.tracing.demand(day, self.tracing_rules(mods))
+        cadres_screen = self.cases.demand(day, mods, col, demand, self.staff.grid_community)
         if mods.screening is not None:
-            index, sc = mods.screening
-            if index not in self.campaigns:
-                self.campaigns[index] = ScreeningCampaign(pop, day)
-            campaign = self.campaigns[index]
-            demand[:, col["screening"]] = campaign.demand(self.visit_rate(mods), sc.answer_prob)
-            cadre_tasks[col["screening"]] = sc.cadres or "grid_department" in modes
-        if mods.monitoring is not None:
-            at_home = np.flatnonzero(self.model.epi.isolation == HOME)
-            per_grid = np.bincount(pop.grid[at_home], minlength=pop.n_grids)
-            demand[:, col["monitoring"]] = per_grid * mods.monitoring.hours_per_person
-        if mods.checkpoint is not None:
-            c = mods.checkpoint
-            demand[:, col["checkpoint"]] = c.road_shifts_per_grid * c.hours_per_shift
-            gates = c.gate_shifts_per_community * c.hours_per_shift
-            if "grid_property" in modes:
-                gates *= 1.0 - modes["grid_property"].gate_share
-            community[:, col["checkpoint"]] = gates
-        if delivery_hours is not None:
-            demand[:, col["delivery"]] = delivery_hours
-        demand[:, col["errands"]] = self.model.supply.errand_hours  # asked before the plan
-        if mods.reporting is not None:
-            r = mods.reporting
-            demand[:, col["reporting"]] = (r.routine_per_grid + self.findings) * r.hours_per_report
-        if mods.information is not None:
-            demand[:, col["information"]] = mods.information.hours_per_day
+            cadre_tasks[col["screening"]] = cadres_screen or department
+        self.duties.demand(mods, col, demand, community)
+        demand[:, col["delivery"]] = delivery_hours
+        demand[:, col["errands"]] = errand_hours
         plan = self.staff.plan(demand, cadre_tasks, community, mods.cadres_deployed)
         self.plan_today = plan
         self.screening_days_workers += int(plan.workers_active[col["screening"]])
         self.screening_days_cadres += int(plan.cadres_active[col["screening"]])
         if demand.any() or community.any():
             self.overload_days.append(plan.overloaded_workers / max(self.staff.n_workers, 1))
-        self._standing_duties(day, mods, plan)
+        self.duties.carry_out(day, mods, plan, col)
         return plan
 
-    def visit_rate(self, mods: DailyModifiers) -> np.ndarray:
-        """Door visits per staff hour in each grid today."""
-        assert mods.screening is not None
-        rate = np.full(self.model.pop.n_grids, float(mods.screening[1].visits_per_hour))
-        if "grid_property" in mods.coordination:
-            speedup = mods.coordination["grid_property"].screening_speedup
-            rate[self.staff.grid_community >= 0] *= speedup
-        return rate
+    def hours(self, task: str) -> np.ndarray | None:
+        """Hours served on one task in each grid today (None before the first plan)."""
+        plan = self.plan_today
+        return None if plan is None else plan.grid_hours[:, self.col[task]]
 
-    def tracing_rules(self, mods: DailyModifiers) -> TracingRules:
-        """Today's tracing rules (the police grid speeds tracing up and finds more)."""
-        t = mods.tracing
-        assert t is not None
-        police = mods.coordination.get("grid_police")
-        factor = police.tracing_hours_factor if police is not None else 1.0
-        extra = police.tracing_extra_found if police is not None else 0.0
-        return TracingRules(
-            delay_days=int(t.delay_days),
-            hours_per_case=float(t.hours_per_case) * factor,
-            hours_per_case_other=float(t.hours_per_case_other) * factor,
-            household_share=float(t.household_share),
-            named_share=min(1.0, float(t.named_share) + extra),
-            named_contacts=int(t.named_contacts),
-            other_share=min(1.0, float(t.other_share) + extra),
-            other_contacts=int(t.other_contacts),
-        )
+    def visit_rate(self, mods: DailyModifiers) -> np.ndarray | None:
+        """Door visits per staff hour in each grid today (None: no screening)."""
+        if mods.screening is None:
+            return None
+        return self.cases.visit_rate(mods, self.staff.grid_community)
 
-    def _standing_duties(self, day: int, mods: DailyModifiers, plan: DayPlan) -> None:
-        """Messages, monitoring cover, shifts, reports and inspections of today's hours."""
-        col = self.col
-        served = plan.grid_hours
-        a_cfg = self.aware_cfg
-        # information push -> awareness of each grid
-        messages = np.zeros(self.model.pop.n_grids)
-        if mods.information is not None:
-            messages = served[:, col["information"]] * mods.information.messages_per_hour
-            exposure = messages * mods.information.reach / np.maximum(self.grid_households, 1)
-            self.awareness += (1.0 - self.awareness) * -np.expm1(-exposure)
-        self.awareness *= 1.0 - a_cfg.decay
-        # monitoring cover of home quarantine
-        need = plan.grid_demand[:, col["monitoring"]]
-        cover = np.where(need > 0, served[:, col["monitoring"]] / np.where(need > 0, need, 1), 0)
-        effect = mods.monitoring.effect if mods.monitoring is not None else 0.0
-        self.monitor_boost = effect * np.clip(cover, 0.0, 1.0)
-        # shifts, and how staffed each grid's checkpoints and gates are
-        shifts = workers_shifts = reports = 0.0
-        self.through = np.ones(self.model.pop.n_grids)
-        if mods.checkpoint is not None:
-            c = mods.checkpoint
-            h = c.hours_per_shift
-            shifts = float(plan.served_total[col["checkpoint"]]) / h
-            workers_shifts = float(plan.worker_hours[col["checkpoint"]]) / h
-            need = plan.grid_demand[:, col["checkpoint"]]
-            got = served[:, col["checkpoint"]]
-            staffed = np.clip(np.where(need > 0, got / np.where(need > 0, need, 1), 0.0), 0, 1)
-            self.through = c.through_unstaffed + (c.through_staffed - c.through_unstaffed) * staffed
-        if mods.reporting is not None:
-            reports = float(plan.served_total[col["reporting"]]) / mods.reporting.hours_per_report
-            need = plan.grid_demand[:, col["reporting"]]
-            done = np.where(need > 0, served[:, col["reporting"]] / np.where(need > 0, need, 1), 1)
-            self.findings *= 1.0 - np.clip(done, 0.0, 1.0)  # what is not reported waits
-        # inspections: lapses arise in every community; a round's visits fix them
-        problems = 0
-        if mods.inspections is not None:
-            start, ins = mods.inspections
-            rng = self.model.streams.day("inspections", day)
-            self.lapses += rng.poisson(ins.lapse_rate, size=self.lapses.size)
-            per_day = ins.groups * ins.communities_per_group_day
-            into_round = (day - start) % ins.interval_days
-            visited = np.arange(into_round * per_day, (into_round + 1) * per_day)
-            visited = visited[visited < self.lapses.size]
-            found = rng.binomial(self.lapses[visited].astype(np.int64), ins.detect_prob)
-            self.lapses[visited] -= found
-            problems = int(found.sum())
-            self.problems_found += problems
-            # the community's first grid worker reports what was found there
-            np.add.at(self.findings, self.community_grid[visited], found)
-        self.messages += float(messages.sum())
-        self.shifts += shifts
-        self.shifts_workers += workers_shifts
-        self.reports += reports
-        self.today = {
-            "messages": float(messages.sum()),
-            "shifts": shifts,
-            "shifts_workers": workers_shifts,
-            "reports": reports,
-            "problems": problems,
-        }
+    # ------------------------------------------- the response's effect on contacts
+    def household_factor(self) -> float:
+        """Share of household contacts kept by a resident in home quarantine."""
+        return self.cases.quarantine.household_factor
 
-    def note_findings(self, residents: np.ndarray) -> None:
-        """Count findings (referrals, key persons, quarantined contacts) for reporting."""
-        if residents.size:
-            self.findings += np.bincount(
-                self.model.pop.grid[residents], minlength=self.findings.size
-            )
+    def home_outside_share(self, j: np.ndarray, day: int) -> np.ndarray:
+        """Outside contacts kept today by residents ``j`` in home quarantine (0..1)."""
+        return self.duties.home_outside_share(j, day)
+
+    def aware(self) -> bool:
+        """Whether any grid has awareness that cuts contacts."""
+        return bool(self.duties.awareness.any())
+
+    def contact_factor(self, j: np.ndarray) -> np.ndarray:
+        """Community and market contacts kept by residents ``j`` (0..1)."""
+        return self.duties.contact_factor(j)
 
     def break_prob(self) -> np.ndarray:
         """Probability a resident tries a forbidden trip anyway, per grid (by awareness)."""
-        m = self.model.cfg.mobility
-        return m.break_prob_unaware + (m.break_prob_aware - m.break_prob_unaware) * self.awareness
+        return self.duties.break_prob(*self.break_probs)
 
-    def contact_factor(self, j: np.ndarray) -> np.ndarray:
-        """Community and market contacts kept by residents ``j`` given their grid's awareness."""
-        return 1.0 - self.aware_cfg.contact_effect * self.awareness[self.model.pop.grid[j]]
+    @property
+    def through(self) -> np.ndarray:
+        """Probability a rule-breaking trip gets through, per grid (1: no checkpoints)."""
+        return self.duties.through
 
-    def home_outside_share(self, j: np.ndarray, day: int) -> np.ndarray:
-        """Outside contacts kept today by residents ``j`` in home quarantine (0..1).
-
-        Compliance decays with days at home; monitoring and awareness remove part of the
-        non-compliance; open lapses in an urban community add to it (up to double).
-        """
-        grid = self.model.pop.grid[j]
-        aware = self.aware_cfg.compliance_effect * self.awareness[grid]
-        removed = 1.0 - (1.0 - self.monitor_boost[grid]) * (1.0 - aware)
-        share = self.quarantine.outside_share(j, day, removed)
-        comm = self.staff.grid_community[grid]
-        lapses = np.where(comm >= 0, self.lapses[np.maximum(comm, 0)], 0.0)
-        return np.minimum(share * (1.0 + np.minimum(lapses, 10.0) / 10.0), 1.0)
-
-    # ------------------------------------------------------------------ work
-    def screen(self, day: int, mods: DailyModifiers, rng: np.random.Generator) -> dict[str, Any]:
-        """Visit today's doors; returns symptomatic residents and key persons found."""
-        none = np.zeros(0, dtype=np.int64)
-        out: dict[str, Any] = {"symptomatic": none, "key": none, "key_until": none, "screened": 0}
-        if mods.screening is None or self.plan_today is None:
-            return out
-        index, s = mods.screening
-        campaign = self.campaigns[index]
-        hh = campaign.visit(
-            self.plan_today.grid_hours[:, self.col["screening"]],
-            self.visit_rate(mods),
-            s.answer_prob,
-            day,
-            rng,
-        )
-        pop, e = self.model.pop, self.model.epi
-        first = pop.household_start[hh]
-        size = pop.household_start[hh + 1] - first
-        res, _ = expand_ranges(first, size)
-        out["screened"] = int(res.size)
-        st = e.state[res]
-        out["symptomatic"] = res[(st == State.M) & (e.confirmed_day[res] < 0)]
-        # key persons: returnees within their key-person period
-        if self.returnees.size:
-            pos = np.minimum(np.searchsorted(self.returnees, res), self.returnees.size - 1)
-            hit = self.returnees[pos] == res
-            arrival = self.returnee_day[pos[hit]]
-            recent = (day >= arrival) & (day < arrival + self.key_person_days)
-            out["key"] = res[hit][recent]
-            out["key_until"] = arrival[recent] + self.key_person_days
-            self.key_persons_found += int(recent.sum())
-        return out
-
-    def trace(
-        self, day: int, mods: DailyModifiers, confirmed: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Queue today's cases and trace what today's hours allow.
-
-        Returns:
-            (cases traced, contacts found, each contact's group code).
-        """
-        none = np.zeros(0, dtype=np.int64)
-        if mods.tracing is None or self.plan_today is None:
-            return none, none, none
-        self.tracing.enqueue(confirmed, day)
-        e = self.model.epi
-        # contacts are traced from 2 days before onset (asymptomatic: before the test)
-        anchor = np.where(e.onset_day >= 0, e.onset_day, e.confirmed_day)
-        return self.tracing.trace(
-            self.plan_today.grid_hours[:, self.col["tracing"]],
-            day,
-            self.tracing_rules(mods),
-            anchor - WINDOW_DAYS,
-            e.infected_day,
-            e.layer,
-            rng,
+    # ---------------------------------------------------------------- outputs
+    def metrics(self) -> list[Metric]:
+        """The daily columns of the staff's hours."""
+        rows = []
+        for task in TASKS:
+            rows += [
+                real(
+                    f"staff_hours_{task}",
+                    "hours",
+                    f"staff hours: {task}",
+                    f"staff hours spent on {task} today",
+                ),
+                real(
+                    f"staff_demand_{task}",
+                    "hours",
+                    f"staff hours asked: {task}",
+                    f"staff hours {task} asked for today",
+                ),
+            ]
+        return declare(
+            *rows,
+            real(
+                "staff_overload_share",
+                "share",
+                "staff overloaded",
+                "share of grid workers asked for more hours than they have today",
+            ),
+            real(
+                "staff_overload_hours",
+                "hours",
+                "hours beyond capacity",
+                "hours asked beyond what all staff could give today",
+            ),
         )
 
-    def admit(
-        self,
-        day: int,
-        mods: DailyModifiers,
-        idx: np.ndarray,
-        group: np.ndarray,
-        until: np.ndarray,
-        rng: np.random.Generator,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Quarantine residents where today's policy says: (at home, in the facility).
-
-        With centralised quarantine the facility's groups get its rooms by priority,
-        together with residents waiting at home for a room.
-        """
-        none = np.zeros(0, dtype=np.int64)
-        mode = mods.quarantine_mode
-        if mode is None:
-            return none, none
-        rooms = mods.facility_capacity * self.model.cfg.quarantine.facility_rooms_factor
-        capacity = scaled_count(round(rooms), self.scale, minimum=0)
-        home, fac = self.quarantine.admit(
-            idx,
-            group,
-            day,
-            until,
-            mode,
-            capacity,
-            mods.facility_priority,
-            mods.facility_overflow_home,
-            rng,
+    def values(self) -> dict[str, float]:
+        """Today's values of ``metrics``."""
+        plan = self.plan_today
+        values: dict[str, float] = {}
+        for task in TASKS:
+            k = self.col[task]
+            values[f"staff_hours_{task}"] = float(plan.served_total[k]) if plan else 0.0
+            values[f"staff_demand_{task}"] = float(plan.demand_total[k]) if plan else 0.0
+        values["staff_overload_share"] = (
+            plan.overloaded_workers / max(self.staff.n_workers, 1) if plan else 0.0
         )
-        return home, fac
+        values["staff_overload_hours"] = plan.overload_hours if plan else 0.0
+        return values
 
-    def isolate(self, idx: np.ndarray) -> None:
-        """Confirmed cases leave quarantine for isolation."""
-        self.quarantine.leave(idx)
-        self.model.epi.isolation[idx] = CASE
+    def summary_fields(self) -> list[Metric]:
+        """The summary fields of the staff."""
+        return declare(
+            (
+                "screening_person_days",
+                "person-days",
+                "screening person-days",
+                "grid-worker days with screening hours",
+            ),
+            (
+                "screening_person_days_cadres",
+                "person-days",
+                "cadres' screening person-days",
+                "cadre days with screening hours",
+            ),
+            *(
+                real(
+                    f"staff_hours_by_task.{t}",
+                    "hours",
+                    f"staff hours: {t}",
+                    f"staff hours spent on {t}",
+                )
+                for t in TASKS
+            ),
+            real(
+                "staff_overload_share",
+                "share",
+                "staff overloaded",
+                "mean share of grid workers overloaded, over days with work",
+            ),
+            real(
+                "peak_staff_overload_share",
+                "share",
+                "peak staff overloaded",
+                "largest daily share of grid workers overloaded",
+            ),
+            ("grid_workers", "persons", "grid workers", "grid workers (one per grid)"),
+            ("cadres", "persons", "cadres", "cadres sent into the urban communities"),
+        )
+
+    def summary(self, ts: pd.DataFrame) -> dict[str, object]:
+        """The staff's part of ``summary.json``."""
+        return {
+            "screening_person_days": self.screening_days_workers,
+            "screening_person_days_cadres": self.screening_days_cadres,
+            "staff_hours_by_task": {
+                t: round(float(ts[f"staff_hours_{t}"].sum()), 1) for t in TASKS
+            },
+            "staff_overload_share": (
+                round(float(np.mean(self.overload_days)), 4) if self.overload_days else 0.0
+            ),
+            "peak_staff_overload_share": round(float(ts["staff_overload_share"].max()), 4),
+            "grid_workers": self.staff.n_workers,
+            "cadres": self.staff.n_cadres,
+        }

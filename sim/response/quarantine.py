@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import QUARANTINE_GROUPS
-from sim.epidemic.disease import EpiState, State
+from sim.epidemic.disease import CASE, FACILITY, HOME, NONE, EpiState, State
 
-NONE, HOME, FACILITY, CASE = 0, 1, 2, 3  # isolation codes in EpiState.isolation
+__all__ = ["CASE", "FACILITY", "HOME", "NONE", "Quarantine"]
 
 
 class Quarantine:
@@ -175,6 +175,10 @@ class Quarantine:
         days_in = np.maximum(day - self.start[j], 0)
         compliance = self.compliance0 * np.exp(-self.decay * days_in)
         return (1.0 - compliance) * (1.0 - boost)
+
+    def at_home(self) -> np.ndarray:
+        """Residents in home quarantine now."""
+        return np.flatnonzero(self.epi.isolation == HOME)
 
     def counts(self) -> tuple[int, int]:
         """(residents in home quarantine, residents in the facility) now."""

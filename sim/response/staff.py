@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.config import STAFF_TASKS
 from sim.world.population import Population, scaled_count
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
 
 # The tasks staff can be asked to do (their order of service is ``staff.priority``).
 TASKS = STAFF_TASKS
@@ -31,7 +27,7 @@ class StaffAgent(mesa.Agent):
 
     def __init__(
         self,
-        model: DistrictModel,
+        model: mesa.Model,
         roster: StaffRoster,
         index: int,
         residents: tuple[int, int],
@@ -69,7 +65,7 @@ class GridWorker(StaffAgent):
 
     def __init__(
         self,
-        model: DistrictModel,
+        model: mesa.Model,
         roster: StaffRoster,
         index: int,
         grid: int,
@@ -97,7 +93,7 @@ class Cadre(StaffAgent):
 
     def __init__(
         self,
-        model: DistrictModel,
+        model: mesa.Model,
         roster: StaffRoster,
         index: int,
         unit: int,
@@ -168,7 +164,7 @@ class StaffRoster:
 
     def __init__(
         self,
-        model: DistrictModel,
+        model: mesa.Model,
         pop: Population,
         grid_worker_hours: float,
         cadres: int,

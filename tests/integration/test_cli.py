@@ -30,7 +30,14 @@ def run_dir(tmp_path_factory):
 
 def test_run_directory_holds_the_contract_files(run_dir):
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(
-        ["config.yaml", "scenario.yaml", "timeseries.parquet", "events.parquet", "summary.json"]
+        [
+            "config.yaml",
+            "scenario.yaml",
+            "metrics.json",
+            "timeseries.parquet",
+            "events.parquet",
+            "summary.json",
+        ]
     )
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["format_version"] == FORMAT_VERSION
@@ -40,6 +47,35 @@ def test_run_directory_holds_the_contract_files(run_dir):
     assert cfg["population"]["residents"] == 2000 and cfg["seed"] == 4
     scen = yaml.safe_load((run_dir / "scenario.yaml").read_text())
     assert scen["name"] == "huaian_2020" and scen["policies"]
+
+
+def _numeric_fields(d: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out += _numeric_fields(v, f"{prefix}{k}.")
+        elif isinstance(v, int | float) and not isinstance(v, bool):
+            out.append(prefix + k)
+    return out
+
+
+def test_metrics_json_documents_every_column_and_summary_field(run_dir):
+    doc = json.loads((run_dir / "metrics.json").read_text())
+    assert doc["format_version"] == 1
+    for section in ("timeseries", "summary"):
+        for m in doc[section]:
+            assert set(m) == {"name", "unit", "label", "description"}, m
+            assert all(isinstance(v, str) and v for v in m.values()), m
+    ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    assert [m["name"] for m in doc["timeseries"]] == [
+        c for c in ts.columns if c not in ("day", "date")
+    ]
+    summary = json.loads((run_dir / "summary.json").read_text())
+    # inputs and run metadata, and figures keyed by the run's own months or layers
+    inputs = ("format_version", "seed", "knobs.", "firms_closed_by_month", "calibration.r_by")
+    numeric = [k for k in _numeric_fields(summary) if not k.startswith(inputs)]
+    declared = {m["name"] for m in doc["summary"]}
+    assert sorted(set(numeric) - declared) == []
 
 
 def test_timeseries_and_events(run_dir):

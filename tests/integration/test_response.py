@@ -31,7 +31,7 @@ def test_screening_finds_symptomatic_and_key_persons(tmp_path):
     assert ts["new_screened"].iloc[:10].sum() == 0
     assert ts["new_confirmed_screening"].sum() > 0
     m = res.model
-    r = m.response
+    r = m.response.cases
     key = r.returnees[(r.returnee_day <= 12) & (r.returnee_day > 12 - 14)]
     assert s["key_persons_found"] > 0.8 * key.size
     assert ts["new_quarantined_home"].sum() >= s["key_persons_found"] - 5
@@ -111,10 +111,11 @@ def test_information_push_counts_messages_and_raises_awareness(tmp_path):
     assert ts["mean_awareness"].iloc[24] > 0.5
     assert ts["mean_awareness"].iloc[39] < ts["mean_awareness"].iloc[24]  # decays after
     m = res.model
-    community = m.groups[0]
-    assert m.trips is not None
-    went = np.flatnonzero(m.trips.went_other)[:100]  # made an other trip on the last day
-    part = m._participation(community, 1.0)
+    community = m.epidemic.groups[0]
+    assert m.today.trips is not None
+    went = np.flatnonzero(m.today.trips.went_other)[:100]  # made an other trip on the last day
+    went_by = {"community": m.today.trips.went_other}
+    part = m.epidemic.participation(community, 1.0, m.day - 1, m.response, went_by)
     # aware residents cut their community contacts below a full trip's
     assert went.size and np.all(part(went) < community.norm)
 
@@ -176,7 +177,7 @@ def test_quarantine_codes_are_consistent_with_counts(tmp_path):
     )
     m = res.model
     iso = m.epi.isolation
-    assert np.count_nonzero(iso == FACILITY) == m.response.quarantine.facility_occupancy
+    assert np.count_nonzero(iso == FACILITY) == m.response.cases.quarantine.facility_occupancy
     assert res.timeseries["n_quarantined_home"].iloc[-1] == np.count_nonzero(iso == HOME)
 
 

@@ -313,7 +313,7 @@ def test_cash_identity_holds_every_day_of_a_whole_run():
     while m.day < cfg.days:
         before = f.cash.copy()
         m.step()
-        a = m.accounts
+        a = m.today.accounts
         flows = a.revenue - a.costs + a.relief + a.new_credit - a.repayments
         worst = max(worst, float(np.abs(f.cash - before - flows).max()))
         total += flows
@@ -347,8 +347,8 @@ def test_work_stoppage_closes_firms_without_a_pass_and_they_reopen_through_appro
         m.step()
         # employees of firms closed when they set out make no work trips
         closed_emp = emp[st_before[pop.employer[emp]] != OPEN]
-        went_closed += int(m.trips.went_work[closed_emp].sum())
-        went_open += int(m.trips.went_work[emp[st_before[pop.employer[emp]] == OPEN]].sum())
+        went_closed += int(m.today.trips.went_work[closed_emp].sum())
+        went_open += int(m.today.trips.went_work[emp[st_before[pop.employer[emp]] == OPEN]].sum())
         newly = (st_before == CLOSED_ORDER) & (f.status == OPEN)
         reopened[newly] = day
         if day == STOP_START:
@@ -404,7 +404,7 @@ def test_a_firm_without_cash_or_credit_fails_and_books_nothing_afterwards(tmp_pa
     cash_i = f.cash[i]
     while m.day < 12:
         m.step()
-        a = m.accounts
+        a = m.today.accounts
         flows = (a.revenue, a.costs, a.relief, a.new_credit, a.repayments, a.wages)
         assert all(x[i] == 0.0 for x in flows)
         assert f.status[i] == FAILED and f.cash[i] == cash_i
@@ -462,7 +462,7 @@ def _loan_run(tmp_path, policies, *overrides, size=None):
 def test_a_maturing_loan_is_renewed_or_repaid(tmp_path, rollover):
     over = (f"economy.rollover_prob={rollover}", f"economy.rollover_prob_closed={rollover}")
     m, i, loan_i, d = _loan_run(tmp_path, [], *over)
-    f, a = m.firms, m.accounts
+    f, a = m.firms, m.today.accounts
     term = m.cfg.economy.loan_term_days
     assert f.status[i] == OPEN
     if rollover == "1":
@@ -489,7 +489,7 @@ def test_loan_forbearance_renews_the_loans_the_bank_would_call(tmp_path, covered
         "economy.rollover_prob_closed=0",
         size=size,
     )
-    f, a = m.firms, m.accounts
+    f, a = m.firms, m.today.accounts
     term = m.cfg.economy.loan_term_days
     extended = col(m, "bank_credit_extended_cny")[d]
     if covered:
@@ -556,8 +556,10 @@ def test_closures_cut_household_income_and_spending_on_outings(tmp_path):
     while m.day < 25:
         m.step()
         # income follows the day's wages and farm sales, smoothed by savings
-        sd, sup = m.supplied, m.supply
-        today = (m.accounts.wages.sum() + sd.farm_sold_cny) / (f.normal_wages + sup.farm_output)
+        sd, sup = m.today.supplied, m.supply
+        today = (m.today.accounts.wages.sum() + sd.farm_sold_cny) / (
+            f.normal_wages + sup.farm_output
+        )
         assert f.income_ratio == pytest.approx(
             prev + (today - prev) / c.income_smoothing_days, rel=1e-9
         )
@@ -623,7 +625,7 @@ def test_firms_apply_to_resume_under_household_passes_and_receive_work_passes(tm
             assert np.all(f.status[stopped] == CLOSED_ORDER)
         # employees of firms approved before today go to work although passes are in force
         resumed = passes_before & ~f.essential
-        went_resumed += int(m.trips.went_work[emp[resumed[pop.employer[emp]]]].sum())
+        went_resumed += int(m.today.trips.went_work[emp[resumed[pop.employer[emp]]]].sum())
     # the stoppage ended on STOP_END with household passes still in force: firms applied
     # at once and reopened after the approval time, with work passes for their workers
     approvals = col(m, "new_approvals")

@@ -91,8 +91,8 @@ def test_staffed_checkpoints_stop_every_rule_breaker(tmp_path):
         day = m.day - 1
         if 2 <= day < 15:
             # nobody but pass holders went to work, nobody made an other trip
-            assert not m.trips.went_work[~passed].any(), day
-            assert not m.trips.went_other.any(), day
+            assert not m.today.trips.went_work[~passed].any(), day
+            assert not m.today.trips.went_other.any(), day
             holders.append(int(np.count_nonzero(passed)))
     assert col(m, "rule_breaking_trips").tolist() == [0] * 18
     assert col(m, "person_trips_other")[2:15].tolist() == [0] * 13
@@ -175,10 +175,10 @@ def test_vehicle_passes_leave_only_permitted_vehicles(tmp_path):
         day = m.day - 1
         if not start <= day < stop:
             continue
-        essential_drivers_at_work = np.count_nonzero(m.trips.went_work[d] & passed[d])
-        vans = m.supplied.deliveries / orders_per_van  # no closure: every load is delivered
-        assert m.trips.vehicle <= essential_drivers_at_work + freight + vans + 1e-9, day
-        assert m.trips.vehicle >= freight + vans - 1e-9, day
+        essential_drivers_at_work = np.count_nonzero(m.today.trips.went_work[d] & passed[d])
+        vans = m.today.supplied.deliveries / orders_per_van  # no closure: every load is delivered
+        assert m.today.trips.vehicle <= essential_drivers_at_work + freight + vans + 1e-9, day
+        assert m.today.trips.vehicle >= freight + vans - 1e-9, day
     assert col(m, "rule_breaking_trips").sum() == 0
     assert col(m, "blocked_trips")[start:stop].min() > 0  # drivers tried and were stopped
     assert col(m, "vehicle_trips_vs_baseline")[start:stop].max() < 0.3
@@ -343,8 +343,8 @@ def test_symptomatic_residents_stay_home_with_the_configured_probability(tmp_pat
         if home is None:
             continue
         # nobody off sick went to work or made an other trip
-        assert not (m.trips.went_work & home).any()
-        assert not (m.trips.went_other & home).any()
+        assert not (m.today.trips.went_work & home).any()
+        assert not (m.today.trips.went_other & home).any()
         sick = int(np.count_nonzero(m.epi.state == 4))  # state M at the end of the day
         n_home += int(np.count_nonzero(home))
         n_sick += sick
@@ -369,7 +369,7 @@ def test_absenteeism_bounds(tmp_path, prob):
         assert off.sum() == 0
     else:
         assert off[10:].min() > 0
-        assert not (m.trips.went_other & (m.epi.state == 4) & m.mobility.off_sick_today).any()
+        assert not (m.today.trips.went_other & (m.epi.state == 4) & m.mobility.off_sick_today).any()
 
 
 def test_absenteeism_lowers_workplace_and_community_infections(tmp_path):
@@ -397,8 +397,8 @@ def test_absenteeism_lowers_workplace_and_community_infections(tmp_path):
         p: sim.DistrictModel(small_config(f"mobility.sick_stay_home_prob={p}", "days=1"))
         for p in (0.0, 1.0)
     }
-    assert cal[1.0].calibration.beta > 1.2 * cal[0.0].calibration.beta
-    assert cal[1.0].calibration.r0 == pytest.approx(cal[0.0].calibration.r0)
+    assert cal[1.0].epidemic.calibration.beta > 1.2 * cal[0.0].epidemic.calibration.beta
+    assert cal[1.0].epidemic.calibration.r0 == pytest.approx(cal[0.0].epidemic.calibration.r0)
 
 
 # -------------------------------------------------------------- voluntary distancing
@@ -453,9 +453,9 @@ def test_a_response_level_raises_illness_absenteeism_from_its_start(tmp_path):
         day = m.day - 1
         off[day >= 10][0] += int(col(m, "residents_off_sick")[day])
         off[day >= 10][1] += ill
-        assert m.mods.sick_stay_home_prob == (0.95 if day >= 10 else None)
+        assert m.today.mods.sick_stay_home_prob == (0.95 if day >= 10 else None)
         ill_today = np.asarray(
-            m.mobility.off_sick(day, np.ones(m.pop.n, dtype=bool), m.mods.sick_stay_home_prob)
+            m.mobility.off_sick(day, np.ones(m.pop.n, dtype=bool), m.today.mods.sick_stay_home_prob)
         )
         (under if day >= 10 else before).append(ill_today.mean())
     # one draw per (day, resident): the share is the probability within sampling error

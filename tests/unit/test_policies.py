@@ -8,6 +8,7 @@ import pytest
 
 import sim
 from sim.errors import ConfigError
+from sim.model import Today
 from sim.policies import REGISTRY, build_policy
 from sim.scenario import load_scenario
 from tests.helpers import small_config
@@ -76,16 +77,15 @@ def test_reduce_contacts_combine_by_multiplying():
         build({"kind": "reduce_contacts", "start": 0, "market": 0.5, "community": 0.2}, 5),
         build({"kind": "reduce_contacts", "start": 2, "market": 0.5}, 5),
     ]
-    m.reset_modifiers()
-    m.apply_policies(3)
-    assert m.mods.layer_factor == {
+    today = Today(3)
+    m.apply_policies(today)
+    assert today.mods.layer_factor == {
         "household": 1.0,
         "community": 0.2,
         "workplace": 1.0,
         "market": 0.25,
     }
-    m.reset_modifiers()
-    assert m.mods.layer_factor["market"] == 1.0  # modifiers reset every morning
+    assert Today(4).mods.layer_factor["market"] == 1.0  # modifiers start afresh every morning
 
 
 def test_closing_every_layer_stops_transmission():

@@ -136,7 +136,7 @@ RULES = TracingRules(
 
 def test_tracing_finds_household_named_and_other_contacts_in_the_window():
     m, pop = tracing_world()
-    t = ContactTracing(pop, m.layer_names)
+    t = ContactTracing(pop, m.epidemic.layer_names)
     e = m.epi
     size = np.diff(pop.household_start)
     hh = int(np.flatnonzero(size >= 3)[0])
@@ -145,7 +145,7 @@ def test_tracing_finds_household_named_and_other_contacts_in_the_window():
     worker = int(worker[pop.household[worker] != hh][0])
     market = int(np.flatnonzero(pop.household != hh)[-1])
     early = int(np.flatnonzero(pop.household != hh)[-2])
-    layers = m.layer_names
+    layers = m.epidemic.layer_names
     e.layer[[worker, market, early]] = [
         layers.index("workplace"),
         layers.index("market"),
@@ -173,7 +173,7 @@ def test_tracing_finds_household_named_and_other_contacts_in_the_window():
 
 def test_tracing_hours_serve_household_and_named_contacts_before_others():
     m, pop = tracing_world()
-    t = ContactTracing(pop, m.layer_names)
+    t = ContactTracing(pop, m.epidemic.layer_names)
     e = m.epi
     grid0 = np.arange(pop.grid_start[0], pop.grid_start[1])
     cases = grid0[:3]

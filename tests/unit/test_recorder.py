@@ -2,15 +2,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.metrics import Metric, declare, metrics_document, real
 from sim.recorder import EventLog, Recorder
 
 
 def test_recorder_requires_every_declared_metric():
     r = Recorder(3)
-    r.declare("new_x", "x per day")
-    r.declare("mean_y", "y", integer=False)
+    x, y = declare(("new_x", "things", "new x", "x per day"), real("mean_y", "y", "mean y", "y"))
+    r.declare(x)
+    r.declare(y)
     with pytest.raises(ValueError, match="declared twice"):
-        r.declare("new_x", "again")
+        r.declare(Metric("new_x", "things", "x", "again"))
+    with pytest.raises(ValueError, match="snake_case"):
+        r.declare(Metric("New X", "things", "x", "bad name"))
     with pytest.raises(KeyError, match="missing"):
         r.record(0, {"new_x": 1})
     with pytest.raises(KeyError, match="undeclared"):
@@ -32,3 +36,18 @@ def test_event_log_vectorised_and_empty():
     assert len(log) == 3
     assert f["target"].tolist() == [5, 9, -1]
     assert f["action"].tolist() == ["confirm", "confirm", "start isolate_confirmed"]
+
+
+def test_metrics_document_lists_each_metric_once_with_unit_label_and_description():
+    ts = declare(("new_x", "things", "new x", "x per day"), real("mean_y", "y", "mean y", "y"))
+    doc = metrics_document(ts, declare(("cum_x", "things", "x", "x over the run")))
+    assert doc["format_version"] == 1
+    assert doc["timeseries"][0] == {
+        "name": "new_x",
+        "unit": "things",
+        "label": "new x",
+        "description": "x per day",
+    }
+    assert [m["name"] for m in doc["summary"]] == ["cum_x"]
+    with pytest.raises(ValueError, match="declared twice: \\['new_x'\\]"):
+        metrics_document([*ts, ts[0]], [])

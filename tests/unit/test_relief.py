@@ -44,7 +44,7 @@ def base_run():
     days = []
     while m.day < FLOW_DAYS:
         m.step()
-        a = m.accounts
+        a = m.today.accounts
         days.append((a.costs.copy(), a.revenue.copy(), a.relief.copy()))
     return m, days
 
@@ -105,13 +105,13 @@ def test_each_instrument_pays_exactly_its_flow_to_eligible_firms(tmp_path, base_
         elig &= np.isin(f.sector, [pop.sectors.index(x) for x in params["sectors"]])
     assert 0 < elig.sum() < f.n
     index = next(p.index for p in m.policies if p.kind == kind)
-    assert np.array_equal(m.relief_masks[index], elig)
+    assert np.array_equal(m.economy.relief_masks[index], elig)
     paid_elig = 0.0
     while m.day < FLOW_DAYS:
         day = m.day
         loan, alive = f.loan.copy(), f.status != FAILED
         m.step()
-        a = m.accounts
+        a = m.today.accounts
         want = expected_relief(kind, params, m, elig, loan, alive, a)
         assert np.allclose(a.relief, want, rtol=1e-12, atol=1e-9), day
         assert np.all(a.relief[~elig] == 0.0)

@@ -128,7 +128,7 @@ def test_households_on_passes_shop_only_on_their_pass_days(tmp_path):
         if not start <= day < stop:
             continue
         pass_day = (day - start + phase) % interval == 0
-        shoppers = m.shopping.shoppers
+        shoppers = m.today.shopping.shoppers
         assert pass_day[shoppers].all(), day
         assert shoppers.size <= np.count_nonzero(pass_day)
         # served shoppers bought up to the restricted target, then ate at most 2 days' worth
@@ -229,10 +229,10 @@ def test_households_in_home_quarantine_make_no_trips(tmp_path):
         sealed = np.zeros(m.pop.n_households, dtype=bool)
         sealed[hh[home]] = True
         members = sealed[hh]
-        t = m.trips
+        t = m.today.trips
         went = t.went_work | t.went_other | t.went_shopping
         assert not went[members].any(), m.day - 1
-        assert not sealed[m.shopping.shoppers].any(), m.day - 1
+        assert not sealed[m.today.shopping.shoppers].any(), m.day - 1
         checked_days += 1
     assert checked_days >= 5
     assert np.count_nonzero(m.epi.isolation == HOME) > 100
@@ -438,7 +438,7 @@ def test_huaian_2020_delivery_backlog_clears_after_markets_reopen(huaian):
     ts = huaian.timeseries
     reopen = day_of("2020-03-27")
     m = huaian.model
-    assert not m.supply.pushed_online(m.mods)  # nothing pushes households online at the end
+    assert not m.supply.pushed_online(m.today.mods)  # nothing pushes households online at the end
     assert ts["online_orders"][day_of("2020-02-10") : reopen].min() > 0
     assert ts["delivery_backlog"][reopen + 14 :].tolist() == [0] * (len(ts) - reopen - 14)
     # orders fall as users return to the markets; the channel closes on 2020-04-10

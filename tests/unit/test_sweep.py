@@ -65,6 +65,7 @@ def tiny_run(run_dir, cfg):
         pd.DataFrame({"day": [0, 1], "new_infections": [0, 2]}),
         pd.DataFrame({"day": [1], "actor": ["hospital"], "action": ["confirm"], "target": [3]}),
         {"scenario": cfg.scenario, "seed": cfg.seed, "code_version": code_version()},
+        {"format_version": 1, "timeseries": [], "summary": []},
     )
 
 

@@ -269,14 +269,17 @@ def first_generation(seed: int, typical: bool) -> dict[str, float]:
     if typical:
         # the exposure the calibration weights by, from its definition in the model
         exp_hh, exp_groups = exposure(
-            e.sus.astype(float), m.pop.household_start, m.pop.household, m.groups
+            e.sus.astype(float), m.pop.household_start, m.pop.household, m.epidemic.groups
         )
-        v = m.calibration.beta_household * exp_hh + m.calibration.beta * exp_groups
+        v = (
+            m.epidemic.calibration.beta_household * exp_hh
+            + m.epidemic.calibration.beta * exp_groups
+        )
         p = v / v.sum()
     idx = rng.choice(n, size=COVID_INDEX_CASES, replace=False, p=p)
     is_index = np.zeros(n, dtype=bool)
     is_index[idx] = True
-    m.history.infect(idx, 0, m.draws)
+    m.epidemic.history.infect(idx, 0, m.epidemic.draws)
     for _ in range(COVID_DAYS):
         m.step()
         e.rel_inf[~is_index] = 0.0
@@ -309,12 +312,12 @@ def first_generation(seed: int, typical: bool) -> dict[str, float]:
         "pairs": float(j.size),
         **{
             f"r_{name}": float(np.count_nonzero(e.layer[secondary] == k)) / idx.size
-            for k, name in enumerate(m.layer_names)
+            for k, name in enumerate(m.epidemic.layer_names)
         },
-        **{f"cal_{k}": v for k, v in m.calibration.r_by_layer.items()},
-        "cal_r0": m.calibration.r0,
-        "cal_random": m.calibration.r_random_index,
-        "cal_sar": m.calibration.household_sar,
+        **{f"cal_{k}": v for k, v in m.epidemic.calibration.r_by_layer.items()},
+        "cal_r0": m.epidemic.calibration.r0,
+        "cal_random": m.epidemic.calibration.r_random_index,
+        "cal_sar": m.epidemic.calibration.household_sar,
     }
 
 
@@ -362,6 +365,6 @@ def test_no_transmission_when_beta_is_zero() -> None:
     print(f"\nbeta = 0: {s['cum_infections']} infections, {s['cum_imported']} imported")
     assert s["cum_imported"] >= 5
     assert s["cum_infections"] == s["cum_imported"]
-    for name in res.model.layer_names:
+    for name in res.model.epidemic.layer_names:
         assert ts[f"new_infections_{name}"].sum() == 0
     assert int(res.model.epi.n_secondary.sum()) == 0

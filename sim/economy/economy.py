@@ -1,0 +1,339 @@
+"""The economy component: the firms' day under today's orders and relief, and its metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Config
+from sim.economy.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
+from sim.metrics import Metric, declare, real
+from sim.policies import DailyModifiers, Policy
+from sim.policies.economy import Relief
+from sim.recorder import EventLog
+from sim.world.population import Population
+
+BANK = "loan_forbearance"  # the relief instrument whose cost falls on banks, not the budget
+
+
+class Economy:
+    """The firms of one district and what moves them each day.
+
+    Demand follows residents' outings, purchases, freight and farm sales; orders close
+    firms; workers come as passes and health allow; relief acts on the firms' books.
+
+    Args:
+        cfg: The run's configuration.
+        pop: The synthetic district.
+        firms: The district's firms.
+        policies: The scenario's policies (relief eligibility is resolved here once).
+        start_date: Calendar date of day 0.
+        base_other: Other trips on a normal day (``Mobility.base_other``).
+        base_freight: Freight trips on a normal day (``Mobility.base_freight``).
+        households: Households buying necessities (``Supply.n``).
+        farm_output: Farm output of a normal day (CNY).
+    """
+
+    def __init__(
+        self,
+        cfg: Config,
+        pop: Population,
+        firms: Enterprises,
+        policies: list[Policy],
+        start_date: dt.date,
+        base_other: float,
+        base_freight: float,
+        households: int,
+        farm_output: float,
+    ) -> None:
+        self.cfg, self.pop, self.firms = cfg, pop, firms
+        self.start_date = start_date
+        self.base = (base_other, base_freight, households, farm_output)
+        self.scale = pop.n / cfg.population.reference_residents
+        self.relief_masks: dict[int, np.ndarray] = {}  # policy index -> eligible firms
+        for p in policies:
+            where = f"policies[{p.index}] ({p.kind})"
+            if isinstance(p, Relief):
+                self.relief_masks[p.index] = firms.eligible(p.params, where)
+            elif p.kind == "work_stoppage" and p.params.exempt_sectors is not None:
+                firms.codes("sectors", p.params.exempt_sectors, f"{where}.exempt_sectors")
+        self.accounts: Accounts | None = None
+
+    def step(
+        self,
+        day: int,
+        mods: DailyModifiers,
+        outings: float,
+        freight: float,
+        supplied: Any,
+        workers: np.ndarray,
+        workers_if_pass: np.ndarray,
+        events: EventLog,
+    ) -> Accounts:
+        """Firms close, apply to reopen and are approved; then book the day's accounts.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers.
+            outings: Residents' other trips today.
+            freight: Freight trips today.
+            supplied: What the supply chain did today (``SupplyDay``).
+            workers: Employees of each firm who can come today.
+            workers_if_pass: The same had every firm a work pass.
+            events: The run's event log.
+        """
+        f, c = self.firms, self.cfg.economy
+        base_other, base_freight, households, farm_output = self.base
+        ratio = lambda a, b: a / b if b > 0 else 1.0  # noqa: E731
+        date = self.start_date + dt.timedelta(days=day)
+        industry, farm_external, _ = f.external(date)
+        sd = supplied
+        demand = f.demand(
+            outings=ratio(outings, base_other),
+            necessities=ratio(sd.bought_market_days + sd.bought_online_days, households),
+            freight=ratio(freight, base_freight),
+            farm=ratio(sd.farm_sold_cny, farm_output),
+            industry=industry,
+            farm_external=farm_external,
+            deliveries=f.delivery_volume(date, float(sd.deliveries)),
+        )
+        ordered = np.zeros(f.n, dtype=bool)
+        if mods.stoppage is not None:  # essential firms and exempt sectors keep working
+            exempt = mods.stoppage.exempt_sectors or []
+            ordered = ~np.isin(f.sector, [self.pop.sectors.index(x) for x in exempt])
+            ordered &= ~f.essential
+        relief = {
+            kind: (params, self.relief_masks.get(index, np.ones(f.n, dtype=bool)))
+            for kind, (params, index) in mods.relief.items()
+        }
+        one = mods.relief.get("one_to_one_service")
+        green = mods.relief.get("green_channel")
+        res = mods.resumption
+        acc = f.update(
+            day,
+            demand,
+            workers,
+            ordered,
+            relief,
+            approval_factor=one[0].capacity_factor if one else 1.0,
+            approval_days=one[0].approval_days if one else c.approval_days,
+            dispute_days=green[0].dispute_days if green else c.dispute_days,
+            month=date.strftime("%Y-%m"),
+            workers_if_pass=workers_if_pass,
+            filing=res if res is not None and res.mode == "filing" else None,
+        )
+        for kind, fixed in (("one_to_one_service", one), ("green_channel", green)):
+            if fixed is not None:
+                acc.relief_by_instrument[kind] = fixed[0].cost_per_day_cny * self.scale
+        f.note_income(
+            float(acc.wages.sum()), sd.farm_sold_cny, farm_output, c.income_smoothing_days
+        )
+        for code, firms in acc.closed.items():
+            events.add(day, "firm", f"close ({STATUS_NAMES[code]})", firms)
+        events.add(day, "firm", "reopen", acc.reopened)
+        events.add(day, "firm", "fail", acc.failed)
+        self.accounts = acc
+        return acc
+
+    # ---------------------------------------------------------------- outputs
+    def metrics(self) -> list[Metric]:
+        """The daily columns of the firms, their workers and the relief."""
+        return declare(
+            *(
+                (
+                    f"firms_{name}",
+                    "firms",
+                    f"firms {name.replace('_', ' ')}",
+                    f"firms {name.replace('_', ' ')} at end of day",
+                )
+                for name in STATUS_NAMES.values()
+            ),
+            (
+                "firms_waiting_approval",
+                "firms",
+                "firms waiting for approval",
+                "closed firms waiting for approval to reopen",
+            ),
+            ("new_approvals", "firms", "approvals", "closed firms approved to reopen today"),
+            ("new_firm_failures", "firms", "firm failures", "firms that failed today"),
+            (
+                "jobs_lost",
+                "jobs",
+                "jobs lost",
+                "employees of failed firms (jobs gone) at end of day",
+            ),
+            (
+                "disputes_open",
+                "firms",
+                "open disputes",
+                "firms with a contract or labour dispute unresolved",
+            ),
+            real("revenue_cny", "CNY", "revenue", "firms' revenue today (CNY)"),
+            real("wages_paid_cny", "CNY", "wages paid", "wages firms paid today (CNY)"),
+            real("wage_loss_cny", "CNY", "wage loss", "wages lost against a normal day (CNY)"),
+            real(
+                "household_income_ratio",
+                "share",
+                "household income vs normal",
+                "households' income (wages, farm sales) against normal, smoothed by savings",
+            ),
+            *(
+                real(
+                    f"relief_{kind}_cny",
+                    "CNY",
+                    f"relief: {kind.replace('_', ' ')}",
+                    f"cost of {kind} today (CNY)",
+                )
+                for kind in INSTRUMENTS
+            ),
+            real(
+                "fiscal_cost_cny",
+                "CNY",
+                "fiscal cost of relief",
+                "fiscal cost of today's relief (CNY)",
+            ),
+            real(
+                "bank_credit_extended_cny",
+                "CNY",
+                "bank credit extended",
+                "principal renewed today only because of loan forbearance (CNY)",
+            ),
+            real(
+                "bank_loss_cny",
+                "CNY",
+                "bank losses",
+                "loans and credit of firms that failed today (CNY)",
+            ),
+            real(
+                "cash_identity_error_cny",
+                "CNY",
+                "cash identity error",
+                "largest gap over firms between cash change and the day's flows (CNY)",
+            ),
+        )
+
+    def values(self) -> dict[str, float]:
+        """Today's values of ``metrics``."""
+        f, acc = self.firms, self.accounts
+        assert acc is not None
+        st = f.status
+        counts = {
+            f"firms_{name}": int(np.count_nonzero(st == k)) for k, name in STATUS_NAMES.items()
+        }
+        by = acc.relief_by_instrument
+        return {
+            **counts,
+            "firms_waiting_approval": int(np.count_nonzero(f.applied >= 0)),
+            "new_approvals": acc.approvals,
+            "new_firm_failures": acc.failed_today,
+            "jobs_lost": int(f.employees[st == FAILED].sum()),
+            "disputes_open": int(np.count_nonzero(f.frozen > 0)),
+            "revenue_cny": float(acc.revenue.sum()),
+            "wages_paid_cny": float(acc.wages.sum()),
+            "wage_loss_cny": f.normal_wages - float(acc.wages.sum()),
+            "household_income_ratio": f.income_ratio,
+            **{f"relief_{k}_cny": by.get(k, 0.0) for k in INSTRUMENTS if k != BANK},
+            f"relief_{BANK}_cny": acc.bank_extended,
+            "fiscal_cost_cny": sum(v for k, v in by.items() if k != BANK),
+            "bank_credit_extended_cny": acc.bank_extended,
+            "bank_loss_cny": acc.bank_loss,
+            "cash_identity_error_cny": acc.identity_error,
+        }
+
+    def summary_fields(self) -> list[Metric]:
+        """The summary fields of the firms, their workers and the relief."""
+        sizes = self.pop.size_classes
+        return declare(
+            ("firms_total", "firms", "firms", "firms in the district"),
+            ("firms_open_end", "firms", "firms open at the end", "firms open on the last day"),
+            real(
+                "firms_closed_peak_share",
+                "share",
+                "peak share of firms closed",
+                "largest share of firms closed on one day",
+            ),
+            ("firms_failed", "firms", "firms failed", "firms that failed over the run"),
+            real(
+                "firms_never_reopened_share",
+                "share",
+                "firms never reopened (share)",
+                "share of firms closed at some point and not open at the end",
+            ),
+            *(
+                real(
+                    f"firms_never_reopened_share_by_size.{s}",
+                    "share",
+                    f"firms never reopened: {s}",
+                    f"the same for {s} firms",
+                )
+                for s in sizes
+            ),
+            ("jobs_lost", "jobs", "jobs lost", "employees of failed firms at the end"),
+            real("revenue_cny", "CNY", "revenue", "firms' revenue over the run"),
+            real("wage_loss_cny", "CNY", "wage loss (CNY)", "wages lost against normal days"),
+            real(
+                "fiscal_cost_cny",
+                "CNY",
+                "fiscal cost of relief (CNY)",
+                "fiscal cost of the relief over the run",
+            ),
+            *(
+                real(
+                    f"fiscal_cost_by_instrument.{k}",
+                    "CNY",
+                    f"fiscal cost: {k}",
+                    f"fiscal cost of {k} over the run",
+                )
+                for k in INSTRUMENTS
+                if k != BANK
+            ),
+            real(
+                "bank_credit_extended_cny",
+                "CNY",
+                "bank credit extended",
+                "principal renewed only because of loan forbearance",
+            ),
+            real("bank_loss_cny", "CNY", "bank losses", "loans and credit of failed firms"),
+            real(
+                "cash_identity_max_error_cny",
+                "CNY",
+                "cash identity error",
+                "largest daily gap between a firm's cash change and its flows",
+            ),
+        )
+
+    def summary(self, ts: pd.DataFrame) -> dict[str, Any]:
+        """This component's part of ``summary.json``."""
+        f = self.firms
+        n = max(f.n, 1)
+        never = f.ever_closed & (f.status != OPEN)
+
+        def by_size(mask: np.ndarray) -> dict[str, float]:
+            return {
+                name: round(float(mask[f.size == k].mean()), 4) if np.any(f.size == k) else 0.0
+                for k, name in enumerate(self.pop.size_classes)
+            }
+
+        fiscal = {k: round(float(ts[f"relief_{k}_cny"].sum()), 1) for k in INSTRUMENTS}
+        bank = fiscal.pop(BANK)
+        return {
+            "firms_total": f.n,
+            "firms_open_end": int(np.count_nonzero(f.status == OPEN)),
+            "firms_closed_peak_share": round(float(1.0 - ts["firms_open"].min() / n), 4),
+            "firms_closed_by_month": {m: round(float(v.mean()), 4) for m, v in f.closed_in.items()},
+            "firms_closed_by_month_by_size": {m: by_size(v) for m, v in f.closed_in.items()},
+            "firms_failed": int(ts["firms_failed"].iloc[-1]),
+            "firms_never_reopened_share": round(float(never.mean()), 4),
+            "firms_never_reopened_share_by_size": by_size(never),
+            "jobs_lost": int(ts["jobs_lost"].iloc[-1]),
+            "revenue_cny": round(float(ts["revenue_cny"].sum()), 1),
+            "wage_loss_cny": round(float(ts["wage_loss_cny"].sum()), 1),
+            "fiscal_cost_cny": round(float(ts["fiscal_cost_cny"].sum()), 1),
+            "fiscal_cost_by_instrument": fiscal,
+            "bank_credit_extended_cny": bank,
+            "bank_loss_cny": round(float(ts["bank_loss_cny"].sum()), 1),
+            "cash_identity_max_error_cny": float(ts["cash_identity_error_cny"].max()),
+        }
