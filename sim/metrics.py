@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,17 +28,45 @@ class Metric:
     integer: bool = True
 
 
-Row = tuple[str, str, str, str] | tuple[str, str, str, str, bool]
+def table(text: str, **each: list[str] | tuple[str, ...]) -> list[Metric]:
+    """Metrics declared as a table, two lines each: a row and its description.
 
+    The row is ``name | unit | label [| real]``; the description follows on the next,
+    indented, line(s). ``real`` marks a real-valued metric (the rest are counts). A
+    placeholder such as ``{layer}`` repeats the row for each value of ``layer=[...]``.
 
-def declare(*rows: Row) -> list[Metric]:
-    """Metrics from rows ``(name, unit, label, description[, integer])``."""
-    return [Metric(*row) for row in rows]
-
-
-def real(name: str, unit: str, label: str, description: str) -> Row:
-    """A row for a real-valued metric (not a count)."""
-    return (name, unit, label, description, False)
+    Raises:
+        ValueError: A row without three fields or without a description.
+    """
+    rows: list[list[str]] = []
+    for line in textwrap.dedent(text).strip("\n").splitlines():
+        if not line.strip():
+            continue
+        if line[0].isspace() and rows:  # description (continued)
+            rows[-1][-1] = (rows[-1][-1] + " " + line.strip()).strip()
+            continue
+        head = [f.strip() for f in line.split("|")]
+        if len(head) not in (3, 4) or (len(head) == 4 and head[3] != "real"):
+            raise ValueError(f"metric row must be 'name | unit | label [| real]': {line!r}")
+        rows.append([*head[:3], "real" if len(head) == 4 else "", ""])
+    out = []
+    for name, unit, label, kind, description in rows:
+        if not description:
+            raise ValueError(f"metric {name!r} has no description")
+        keys = [k for k in each if "{" + k + "}" in name]
+        values = each[keys[0]] if keys else [None]
+        for v in values:
+            fill = {keys[0]: v} if keys else {}
+            out.append(
+                Metric(
+                    name.format(**fill),
+                    unit,
+                    label.format(**fill),
+                    description.format(**fill),
+                    integer=kind != "real",
+                )
+            )
+    return out
 
 
 def metrics_document(timeseries: list[Metric], summary: list[Metric]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sim.economy.economy import Economy
 from sim.economy.enterprises import OPEN, Accounts, Enterprises
 from sim.epidemic.disease import EpiState, State, Transitions
 from sim.epidemic.epidemic import DayInfections, Epidemic
-from sim.metrics import Metric, declare
+from sim.metrics import Metric, table
 from sim.movement.mobility import Households, Mobility, Trips, households_today
 from sim.movement.supply import Shopping, Supply, SupplyDay
 from sim.policies import DailyModifiers
@@ -321,13 +321,11 @@ class DistrictModel(mesa.Model):
     # ---------------------------------------------------------------- metrics
     def metrics(self) -> list[Metric]:
         """Every daily column, declared by the component that records it."""
-        own = declare(
-            (
-                "response_level",
-                "level",
-                "response level",
-                "public-health emergency response level in force (0 none)",
-            ),
+        own = table(
+            """
+            response_level | level | response level
+                public-health emergency response level in force (0 none)
+            """
         )
         r = self.response
         return [

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config import Config, validate
-from sim.metrics import Metric, declare, metrics_document, real
+from sim.metrics import Metric, metrics_document, table
 from sim.model import DistrictModel
 from sim.output import code_version, write_run
 from sim.scenario import load_scenario
@@ -22,6 +22,20 @@ from sim.scenario import load_scenario
 log = logging.getLogger(__name__)
 
 PER_RESIDENT_ACTORS = ("outside", "hospital", "resident")
+RUN_FIELDS = """
+residents | residents | residents
+    residents of the district
+households | households | households
+    households of the district
+grids | grids | grids
+    grids of the district (one grid worker each)
+firms | firms | firms
+    firms of the district
+days | days | days
+    days simulated
+wall_seconds | seconds | wall time | real
+    wall-clock time of the run
+"""
 
 
 @dataclass
@@ -65,13 +79,7 @@ def summary_fields(model: DistrictModel) -> list[Metric]:
     """Every numeric summary field, declared by the component that writes it."""
     r = model.response
     return [
-        *declare(
-            ("residents", "residents", "residents", "residents of the district"),
-            ("households", "households", "households", "households of the district"),
-            ("grids", "grids", "grids", "grids of the district (one grid worker each)"),
-            ("firms", "firms", "firms", "firms of the district"),
-            ("days", "days", "days", "days simulated"),
-        ),
+        *table(RUN_FIELDS),
         *model.epidemic.summary_fields(),
         *r.cases.summary_fields(),
         *r.duties.summary_fields(),
@@ -79,7 +87,6 @@ def summary_fields(model: DistrictModel) -> list[Metric]:
         *model.mobility.summary_fields(),
         *model.supply.summary_fields(),
         *model.economy.summary_fields(),
-        *declare(real("wall_seconds", "seconds", "wall time", "wall-clock time of the run")),
     ]
 
 

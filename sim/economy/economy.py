@@ -10,13 +10,77 @@ import pandas as pd
 
 from sim.config import Config
 from sim.economy.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.policies import DailyModifiers, Policy
 from sim.policies.economy import Relief
 from sim.recorder import EventLog
 from sim.world.population import Population
 
 BANK = "loan_forbearance"  # the relief instrument whose cost falls on banks, not the budget
+
+
+METRICS = """
+firms_{status} | firms | firms {status}
+    firms {status} at end of day (status code name)
+firms_waiting_approval | firms | firms waiting for approval
+    closed firms waiting for approval to reopen
+new_approvals | firms | approvals
+    closed firms approved to reopen today
+new_firm_failures | firms | firm failures
+    firms that failed today
+jobs_lost | jobs | jobs lost
+    employees of failed firms (jobs gone) at end of day
+disputes_open | firms | open disputes
+    firms with a contract or labour dispute unresolved
+revenue_cny | CNY | revenue | real
+    firms' revenue today (CNY)
+wages_paid_cny | CNY | wages paid | real
+    wages firms paid today (CNY)
+wage_loss_cny | CNY | wage loss | real
+    wages lost against a normal day (CNY)
+household_income_ratio | share | household income vs normal | real
+    households' income (wages, farm sales) against normal, smoothed by savings
+relief_{instrument}_cny | CNY | relief: {instrument} | real
+    cost of {instrument} today (CNY; loan_forbearance: a bank cost)
+fiscal_cost_cny | CNY | fiscal cost of relief | real
+    fiscal cost of today's relief (CNY)
+bank_credit_extended_cny | CNY | bank credit extended | real
+    principal renewed today only because of loan forbearance (CNY)
+bank_loss_cny | CNY | bank losses | real
+    loans and credit of firms that failed today (CNY)
+cash_identity_error_cny | CNY | cash identity error | real
+    largest gap over firms between cash change and the day's flows (CNY)
+"""
+SUMMARY = """
+firms_total | firms | firms
+    firms in the district
+firms_open_end | firms | firms open at the end
+    firms open on the last day
+firms_closed_peak_share | share | peak share of firms closed | real
+    largest share of firms closed on one day
+firms_failed | firms | firms failed
+    firms that failed over the run
+firms_never_reopened_share | share | firms never reopened (share) | real
+    share of firms closed at some point and not open at the end
+firms_never_reopened_share_by_size.{size} | share | firms never reopened: {size} | real
+    share of {size} firms closed at some point and not open at the end
+jobs_lost | jobs | jobs lost
+    employees of failed firms at the end
+revenue_cny | CNY | revenue | real
+    firms' revenue over the run
+wage_loss_cny | CNY | wage loss (CNY) | real
+    wages lost against normal days
+fiscal_cost_cny | CNY | fiscal cost of relief (CNY) | real
+    fiscal cost of the relief over the run
+fiscal_cost_by_instrument.{fiscal} | CNY | fiscal cost: {fiscal} | real
+    fiscal cost of {fiscal} over the run
+bank_credit_extended_cny | CNY | bank credit extended | real
+    principal renewed only because of loan forbearance
+bank_loss_cny | CNY | bank losses | real
+    loans and credit of failed firms
+cash_identity_max_error_cny | CNY | cash identity error | real
+    largest daily gap between a firm's cash change and its flows
+"""
 
 
 class Economy:
@@ -139,81 +203,10 @@ class Economy:
         return acc
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
-        """The daily columns of the firms, their workers and the relief."""
-        return declare(
-            *(
-                (
-                    f"firms_{name}",
-                    "firms",
-                    f"firms {name.replace('_', ' ')}",
-                    f"firms {name.replace('_', ' ')} at end of day",
-                )
-                for name in STATUS_NAMES.values()
-            ),
-            (
-                "firms_waiting_approval",
-                "firms",
-                "firms waiting for approval",
-                "closed firms waiting for approval to reopen",
-            ),
-            ("new_approvals", "firms", "approvals", "closed firms approved to reopen today"),
-            ("new_firm_failures", "firms", "firm failures", "firms that failed today"),
-            (
-                "jobs_lost",
-                "jobs",
-                "jobs lost",
-                "employees of failed firms (jobs gone) at end of day",
-            ),
-            (
-                "disputes_open",
-                "firms",
-                "open disputes",
-                "firms with a contract or labour dispute unresolved",
-            ),
-            real("revenue_cny", "CNY", "revenue", "firms' revenue today (CNY)"),
-            real("wages_paid_cny", "CNY", "wages paid", "wages firms paid today (CNY)"),
-            real("wage_loss_cny", "CNY", "wage loss", "wages lost against a normal day (CNY)"),
-            real(
-                "household_income_ratio",
-                "share",
-                "household income vs normal",
-                "households' income (wages, farm sales) against normal, smoothed by savings",
-            ),
-            *(
-                real(
-                    f"relief_{kind}_cny",
-                    "CNY",
-                    f"relief: {kind.replace('_', ' ')}",
-                    f"cost of {kind} today (CNY)",
-                )
-                for kind in INSTRUMENTS
-            ),
-            real(
-                "fiscal_cost_cny",
-                "CNY",
-                "fiscal cost of relief",
-                "fiscal cost of today's relief (CNY)",
-            ),
-            real(
-                "bank_credit_extended_cny",
-                "CNY",
-                "bank credit extended",
-                "principal renewed today only because of loan forbearance (CNY)",
-            ),
-            real(
-                "bank_loss_cny",
-                "CNY",
-                "bank losses",
-                "loans and credit of firms that failed today (CNY)",
-            ),
-            real(
-                "cash_identity_error_cny",
-                "CNY",
-                "cash identity error",
-                "largest gap over firms between cash change and the day's flows (CNY)",
-            ),
-        )
+    @staticmethod
+    def metrics() -> list[Metric]:
+        """The daily columns this component records."""
+        return table(METRICS, status=list(STATUS_NAMES.values()), instrument=INSTRUMENTS)
 
     def values(self) -> dict[str, float]:
         """Today's values of ``metrics``."""
@@ -244,65 +237,9 @@ class Economy:
         }
 
     def summary_fields(self) -> list[Metric]:
-        """The summary fields of the firms, their workers and the relief."""
-        sizes = self.pop.size_classes
-        return declare(
-            ("firms_total", "firms", "firms", "firms in the district"),
-            ("firms_open_end", "firms", "firms open at the end", "firms open on the last day"),
-            real(
-                "firms_closed_peak_share",
-                "share",
-                "peak share of firms closed",
-                "largest share of firms closed on one day",
-            ),
-            ("firms_failed", "firms", "firms failed", "firms that failed over the run"),
-            real(
-                "firms_never_reopened_share",
-                "share",
-                "firms never reopened (share)",
-                "share of firms closed at some point and not open at the end",
-            ),
-            *(
-                real(
-                    f"firms_never_reopened_share_by_size.{s}",
-                    "share",
-                    f"firms never reopened: {s}",
-                    f"the same for {s} firms",
-                )
-                for s in sizes
-            ),
-            ("jobs_lost", "jobs", "jobs lost", "employees of failed firms at the end"),
-            real("revenue_cny", "CNY", "revenue", "firms' revenue over the run"),
-            real("wage_loss_cny", "CNY", "wage loss (CNY)", "wages lost against normal days"),
-            real(
-                "fiscal_cost_cny",
-                "CNY",
-                "fiscal cost of relief (CNY)",
-                "fiscal cost of the relief over the run",
-            ),
-            *(
-                real(
-                    f"fiscal_cost_by_instrument.{k}",
-                    "CNY",
-                    f"fiscal cost: {k}",
-                    f"fiscal cost of {k} over the run",
-                )
-                for k in INSTRUMENTS
-                if k != BANK
-            ),
-            real(
-                "bank_credit_extended_cny",
-                "CNY",
-                "bank credit extended",
-                "principal renewed only because of loan forbearance",
-            ),
-            real("bank_loss_cny", "CNY", "bank losses", "loans and credit of failed firms"),
-            real(
-                "cash_identity_max_error_cny",
-                "CNY",
-                "cash identity error",
-                "largest daily gap between a firm's cash change and its flows",
-            ),
+        """The summary fields this component contributes."""
+        return table(
+            SUMMARY, size=self.pop.size_classes, fiscal=[k for k in INSTRUMENTS if k != BANK]
         )
 
     def summary(self, ts: pd.DataFrame) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from sim.epidemic.disease import (
 from sim.epidemic.epidemiology import Records, measures, reproduction_by_day
 from sim.epidemic.importation import Importation
 from sim.epidemic.layers import GroupLayer, HouseholdLayer
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.recorder import EventLog
 from sim.rng import KeyedDraws, Streams
 from sim.world.population import Population, scaled_count
@@ -48,6 +48,101 @@ ISOLATION_FACTOR = np.array(
 LAYER_COLUMN = {"household": 0, "community": 1, "workplace": 2, "market": 3, "well_mixed": 1}
 
 Layer = HouseholdLayer | GroupLayer
+
+METRICS = """
+new_infections | residents | new infections
+    residents infected today (all layers and imported)
+new_infections_{layer} | residents | new infections ({layer})
+    residents infected today in the {layer} layer
+new_imported | residents | imported infections
+    infections imported from outside today
+new_symptomatic | residents | symptom onsets
+    residents with symptom onset today
+new_hospitalised | residents | hospital admissions
+    admissions to hospital today
+new_critical | residents | ICU admissions
+    admissions to ICU (critical) today
+new_icu_denied | residents | critical cases without ICU bed
+    critical cases who found no free ICU bed today
+new_recovered | residents | recoveries
+    recoveries today
+new_deaths | residents | deaths
+    deaths today
+n_{state} | residents | {state}
+    residents in state {state} at end of day
+n_infectious | residents | infectious
+    residents infectious at end of day (incl. in hospital)
+n_hospitalised | residents | in hospital
+    residents in hospital (severe + critical)
+n_hospital_overflow | residents | beyond hospital beds
+    hospitalised residents beyond the hospital beds
+cum_infections | residents | infections
+    infections since day 0 (incl. imported and seeded)
+cum_deaths | residents | deaths
+    deaths since day 0
+new_infections_from_quarantine | residents | infections by the home-quarantined
+    infections today by residents in home quarantine
+new_infections_household_quarantined | residents | household infections in home quarantine
+    household infections today of or by a resident in home quarantine
+"""
+AFTER_RUN_METRICS = """
+rt | secondary infections | Rt | real
+    mean secondary infections of the residents infected that day
+rt_complete | true/false | Rt complete
+    whether the day's Rt is final (its cohort's secondary infections are all on record)
+"""
+SUMMARY = """
+cum_infections | residents | infections
+    infections over the run
+cum_deaths | residents | deaths
+    deaths over the run
+cum_imported | residents | imported infections
+    infections from outside over the run
+initial_infected | residents | initially infectious
+    residents infectious on day 0 (well-mixed check model)
+peak_hospitalised | residents | peak in hospital
+    most residents in hospital on one day
+peak_hospitalised_day | day | day of peak in hospital
+    day index of the most residents in hospital
+peak_infectious | residents | peak infectious
+    most residents infectious on one day
+peak_infectious_day | day | day of peak infectious
+    day index of the most residents infectious
+attack_rate | share | attack rate | real
+    share of residents ever infected
+r0 | secondary infections | R0 | real
+    expected secondary infections of a typical case with no measures
+generation_interval_mean_days | days | generation interval | real
+    mean days from infector's infection to infectee's (early phase)
+serial_interval_mean_days | days | serial interval | real
+    mean days between symptom onsets of infector and infectee (early phase)
+presymptomatic_transmission_share | share | presymptomatic transmission | real
+    share of infections by symptomatic infectors before their onset
+transmission_pairs | pairs | transmission pairs
+    infector-infectee pairs behind the intervals
+early_doubling_time_days | days | doubling time | real
+    doubling time of daily infections in the early phase
+household_sar_symptomatic_index | share | household SAR | real
+    household secondary attack rate of symptomatic primary cases
+household_sar_contacts | residents | household contacts
+    household contacts of the primary cases behind the SAR
+clusters | clusters | clusters
+    chains of two or more confirmed cases
+cluster_cases | cases | cases in clusters
+    confirmed cases in clusters
+household_cluster_share | share | household clusters | real
+    share of clusters with most of their infections at home
+household_cluster_case_share | share | cases in household clusters | real
+    share of the cases in clusters that are in household clusters
+calibration.beta_household | per pair-day | household hazard | real
+    per-pair daily hazard at home
+calibration.beta | per contact-day | contact hazard | real
+    per-contact daily hazard in the other layers
+calibration.household_sar | share | household SAR (calibrated) | real
+    expected household SAR of symptomatic index cases, as calibrated
+calibration.r_random_index | secondary infections | R of a random index | real
+    secondary infections of an index case drawn uniformly
+"""
 
 
 class Exposure(Protocol):
@@ -426,128 +521,12 @@ class Epidemic:
     # ---------------------------------------------------------------- outputs
     def metrics(self) -> list[Metric]:
         """The daily columns this component records."""
-        return [
-            *declare(
-                (
-                    "new_infections",
-                    "residents",
-                    "new infections",
-                    "residents infected today (all layers and imported)",
-                ),
-            ),
-            *declare(
-                *(
-                    (
-                        f"new_infections_{name}",
-                        "residents",
-                        f"new infections ({name})",
-                        f"residents infected today in the {name} layer",
-                    )
-                    for name in self.layer_names
-                )
-            ),
-            *declare(
-                (
-                    "new_imported",
-                    "residents",
-                    "imported infections",
-                    "infections imported from outside today",
-                ),
-                (
-                    "new_symptomatic",
-                    "residents",
-                    "symptom onsets",
-                    "residents with symptom onset today",
-                ),
-                (
-                    "new_hospitalised",
-                    "residents",
-                    "hospital admissions",
-                    "admissions to hospital today",
-                ),
-                (
-                    "new_critical",
-                    "residents",
-                    "ICU admissions",
-                    "admissions to ICU (critical) today",
-                ),
-                (
-                    "new_icu_denied",
-                    "residents",
-                    "critical cases without ICU bed",
-                    "critical cases who found no free ICU bed today",
-                ),
-                ("new_recovered", "residents", "recoveries", "recoveries today"),
-                ("new_deaths", "residents", "deaths", "deaths today"),
-            ),
-            *declare(
-                *(
-                    (
-                        f"n_{name}",
-                        "residents",
-                        name.replace("_", " "),
-                        f"residents in state {name} at end of day",
-                    )
-                    for name in STATE_NAMES.values()
-                )
-            ),
-            *declare(
-                (
-                    "n_infectious",
-                    "residents",
-                    "infectious",
-                    "residents infectious at end of day (incl. in hospital)",
-                ),
-                (
-                    "n_hospitalised",
-                    "residents",
-                    "in hospital",
-                    "residents in hospital (severe + critical)",
-                ),
-                (
-                    "n_hospital_overflow",
-                    "residents",
-                    "beyond hospital beds",
-                    "hospitalised residents beyond the hospital beds",
-                ),
-                (
-                    "cum_infections",
-                    "residents",
-                    "infections",
-                    "infections since day 0 (incl. imported and seeded)",
-                ),
-                ("cum_deaths", "residents", "deaths", "deaths since day 0"),
-                (
-                    "new_infections_from_quarantine",
-                    "residents",
-                    "infections by home-quarantined",
-                    "infections today by residents in home quarantine",
-                ),
-                (
-                    "new_infections_household_quarantined",
-                    "residents",
-                    "household infections in home quarantine",
-                    "household infections today of or by a resident in home quarantine",
-                ),
-            ),
-        ]
+        return table(METRICS, layer=self.layer_names, state=list(STATE_NAMES.values()))
 
-    def after_run_metrics(self) -> list[Metric]:
+    @staticmethod
+    def after_run_metrics() -> list[Metric]:
         """Columns computed from the infection records once the run is over."""
-        return declare(
-            real(
-                "rt",
-                "secondary infections",
-                "Rt",
-                "mean secondary infections of the residents infected that day",
-            ),
-            (
-                "rt_complete",
-                "true/false",
-                "Rt complete",
-                "whether the day's Rt is final (its cohort's infections are all on record)",
-            ),
-        )
+        return table(AFTER_RUN_METRICS)
 
     def values(self, inf: DayInfections, trans: Transitions) -> dict[str, float]:
         """Today's values of ``metrics``."""
@@ -584,135 +563,10 @@ class Epidemic:
             self.epi, self.cfg.days, self.history.generation_tail()
         )
 
-    def summary_fields(self) -> list[Metric]:
+    @staticmethod
+    def summary_fields() -> list[Metric]:
         """The summary fields this component contributes."""
-        return declare(
-            ("cum_infections", "residents", "infections", "infections over the run"),
-            ("cum_deaths", "residents", "deaths", "deaths over the run"),
-            (
-                "cum_imported",
-                "residents",
-                "imported infections",
-                "infections from outside over the run",
-            ),
-            (
-                "initial_infected",
-                "residents",
-                "initially infectious",
-                "residents infectious on day 0 (well-mixed check model)",
-            ),
-            (
-                "peak_hospitalised",
-                "residents",
-                "peak in hospital",
-                "most residents in hospital on one day",
-            ),
-            (
-                "peak_hospitalised_day",
-                "day",
-                "day of peak in hospital",
-                "day index of the most residents in hospital",
-            ),
-            (
-                "peak_infectious",
-                "residents",
-                "peak infectious",
-                "most residents infectious on one day",
-            ),
-            (
-                "peak_infectious_day",
-                "day",
-                "day of peak infectious",
-                "day index of the most residents infectious",
-            ),
-            real("attack_rate", "share", "attack rate", "share of residents ever infected"),
-            real(
-                "r0",
-                "secondary infections",
-                "R0",
-                "expected secondary infections of a typical case with no measures",
-            ),
-            real(
-                "generation_interval_mean_days",
-                "days",
-                "generation interval",
-                "mean days from infector's infection to infectee's (early phase)",
-            ),
-            real(
-                "serial_interval_mean_days",
-                "days",
-                "serial interval",
-                "mean days between symptom onsets of infector and infectee (early phase)",
-            ),
-            real(
-                "presymptomatic_transmission_share",
-                "share",
-                "presymptomatic transmission",
-                "share of infections by symptomatic infectors before their onset",
-            ),
-            (
-                "transmission_pairs",
-                "pairs",
-                "transmission pairs",
-                "infector-infectee pairs behind the intervals",
-            ),
-            real(
-                "early_doubling_time_days",
-                "days",
-                "doubling time",
-                "doubling time of daily infections in the early phase",
-            ),
-            real(
-                "household_sar_symptomatic_index",
-                "share",
-                "household SAR",
-                "household secondary attack rate of symptomatic primary cases",
-            ),
-            (
-                "household_sar_contacts",
-                "residents",
-                "household contacts",
-                "household contacts of the primary cases behind the SAR",
-            ),
-            ("clusters", "clusters", "clusters", "chains of two or more confirmed cases"),
-            ("cluster_cases", "cases", "cases in clusters", "confirmed cases in clusters"),
-            real(
-                "household_cluster_share",
-                "share",
-                "household clusters",
-                "share of clusters with most of their infections at home",
-            ),
-            real(
-                "household_cluster_case_share",
-                "share",
-                "cases in household clusters",
-                "share of the cases in clusters that are in household clusters",
-            ),
-            real(
-                "calibration.beta_household",
-                "per pair-day",
-                "household hazard",
-                "per-pair daily hazard at home",
-            ),
-            real(
-                "calibration.beta",
-                "per contact-day",
-                "contact hazard",
-                "per-contact daily hazard in the other layers",
-            ),
-            real(
-                "calibration.household_sar",
-                "share",
-                "household SAR (calibrated)",
-                "expected household SAR of symptomatic index cases, as calibrated",
-            ),
-            real(
-                "calibration.r_random_index",
-                "secondary infections",
-                "R of a random index",
-                "secondary infections of an index case drawn uniformly",
-            ),
-        )
+        return table(SUMMARY)
 
     def summary(self, ts: pd.DataFrame) -> dict[str, Any]:
         """This component's part of ``summary.json``."""

@@ -9,12 +9,59 @@ import pandas as pd
 
 from sim.config import MobilityConfig
 from sim.epidemic.disease import HOME, EpiState, State
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.movement.supply import Shopping
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
 from sim.rng import Streams
 from sim.world.population import AGE_BAND_EDGES, Population
+
+METRICS = """
+person_trips | trips | person trips
+    round trips out of the home today (all purposes)
+person_trips_work | trips | person trips: work
+    round trips out of the home for work today
+person_trips_shopping | trips | person trips: shopping
+    round trips out of the home for shopping today
+person_trips_other | trips | person trips: other
+    round trips out of the home for other today
+person_trips_vs_baseline | share | person trips vs normal | real
+    person trips as a share of a normal day's
+vehicle_trips | vehicle trips | vehicle trips | real
+    vehicle trips today: private cars, commercial traffic, delivery vans
+vehicle_trips_vs_baseline | share | vehicle trips vs normal | real
+    vehicle trips as a share of a normal day's
+rule_breaking_trips | trips | rule-breaking trips
+    trips made against today's rules (on foot or by car)
+voluntary_trip_cut | share | trips forgone by choice | real
+    share of other trips residents forgo by choice (recent local cases)
+residents_off_sick | residents | off sick
+    residents with symptoms who stayed home today
+blocked_trips | trips | trips turned back
+    rule-breaking trips turned back at a checkpoint or gate today
+market_visits | trips | market visits
+    shopping trips to a market today (one shopper a household)
+"""
+SUMMARY = """
+person_trips_baseline | trips | person trips on a normal day | real
+    person trips of a normal day
+vehicle_trips_baseline | vehicle trips | vehicle trips on a normal day | real
+    vehicle trips of a normal day
+person_trips_vs_baseline_min7d | share | lowest week of person trips | real
+    lowest 7-day mean of person trips against a normal day
+vehicle_trips_vs_baseline_min7d | share | lowest week of vehicle trips | real
+    lowest 7-day mean of vehicle trips against a normal day
+person_trips | trips | person trips
+    person trips over the run
+vehicle_trips | vehicle trips | vehicle trips | real
+    vehicle trips over the run
+rule_breaking_trips | trips | rule-breaking trips
+    trips against the day's rules over the run
+blocked_trips | trips | trips turned back
+    rule-breaking trips turned back over the run
+market_visits | trips | market visits
+    shopping trips to a market
+"""
 
 
 @dataclass
@@ -403,73 +450,10 @@ class Mobility:
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
-        """The daily columns of residents' trips."""
-        return declare(
-            (
-                "person_trips",
-                "trips",
-                "person trips",
-                "round trips out of the home today (all purposes)",
-            ),
-            *(
-                (
-                    f"person_trips_{p}",
-                    "trips",
-                    f"person trips: {p}",
-                    f"round trips out of the home for {p} today",
-                )
-                for p in ("work", "shopping", "other")
-            ),
-            real(
-                "person_trips_vs_baseline",
-                "share",
-                "person trips vs normal",
-                "person trips as a share of a normal day's",
-            ),
-            real(
-                "vehicle_trips",
-                "vehicle trips",
-                "vehicle trips",
-                "vehicle trips today: private cars, commercial traffic, delivery vans",
-            ),
-            real(
-                "vehicle_trips_vs_baseline",
-                "share",
-                "vehicle trips vs normal",
-                "vehicle trips as a share of a normal day's",
-            ),
-            (
-                "rule_breaking_trips",
-                "trips",
-                "rule-breaking trips",
-                "trips made against today's rules (on foot or by car)",
-            ),
-            real(
-                "voluntary_trip_cut",
-                "share",
-                "trips forgone by choice",
-                "share of other trips residents forgo by choice (recent local cases)",
-            ),
-            (
-                "residents_off_sick",
-                "residents",
-                "off sick",
-                "residents with symptoms who stayed home today",
-            ),
-            (
-                "blocked_trips",
-                "trips",
-                "trips turned back",
-                "rule-breaking trips turned back at a checkpoint or gate today",
-            ),
-            (
-                "market_visits",
-                "trips",
-                "market visits",
-                "shopping trips to a market today (one shopper a household)",
-            ),
-        )
+    @staticmethod
+    def metrics() -> list[Metric]:
+        """The daily columns this component records."""
+        return table(METRICS)
 
     def values(self, t: Trips, voluntary: float) -> dict[str, float]:
         """Today's values of ``metrics``.
@@ -497,49 +481,10 @@ class Mobility:
             "market_visits": t.shopping,
         }
 
-    def summary_fields(self) -> list[Metric]:
-        """The summary fields of residents' trips."""
-        return declare(
-            real(
-                "person_trips_baseline",
-                "trips",
-                "person trips on a normal day",
-                "person trips of a normal day",
-            ),
-            real(
-                "vehicle_trips_baseline",
-                "vehicle trips",
-                "vehicle trips on a normal day",
-                "vehicle trips of a normal day",
-            ),
-            real(
-                "person_trips_vs_baseline_min7d",
-                "share",
-                "lowest week of person trips",
-                "lowest 7-day mean of person trips against a normal day",
-            ),
-            real(
-                "vehicle_trips_vs_baseline_min7d",
-                "share",
-                "lowest week of vehicle trips",
-                "lowest 7-day mean of vehicle trips against a normal day",
-            ),
-            ("person_trips", "trips", "person trips", "person trips over the run"),
-            real("vehicle_trips", "vehicle trips", "vehicle trips", "vehicle trips over the run"),
-            (
-                "rule_breaking_trips",
-                "trips",
-                "rule-breaking trips",
-                "trips against the day's rules over the run",
-            ),
-            (
-                "blocked_trips",
-                "trips",
-                "trips turned back",
-                "rule-breaking trips turned back over the run",
-            ),
-            ("market_visits", "trips", "market visits", "shopping trips to a market"),
-        )
+    @staticmethod
+    def summary_fields() -> list[Metric]:
+        """The summary fields this component contributes."""
+        return table(SUMMARY)
 
     def summary(self, ts: pd.DataFrame) -> dict[str, float]:
         """This component's part of ``summary.json``."""

@@ -8,13 +8,65 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SupplyConfig
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
 from sim.rng import Streams
 from sim.world.population import Population, scaled_count
 
 NO_ORDER = -1
+
+
+METRICS = """
+market_turned_away | residents | turned away at market
+    market visitors a market at capacity could not serve
+online_orders | orders | online orders
+    online orders placed today
+deliveries | orders | deliveries
+    online orders delivered to the door today
+orders_in_transit | orders | orders in transit
+    online orders within their lead time (not yet due) at end of day
+delivery_backlog | orders | delivery backlog
+    online orders past their lead time, not yet delivered for want of capacity
+household_days_without_necessities | households | households without necessities
+    households that ran out of necessities today
+n_sealed_households | households | sealed households
+    households sealed by home quarantine today
+errands | baskets | errands
+    baskets staff and volunteers bought for sealed households today
+errands_waiting | errands | errands waiting
+    errands sealed households asked for today and did not get
+sealed_households_without_necessities | households | sealed households without necessities
+    sealed households that ran out of necessities today
+sealed_max_days_without_necessities | days | longest run without necessities
+    longest run of days a sealed household has gone without necessities, today
+farmer_sold_value_cny | CNY | farm produce sold | real
+    farm produce sold today (CNY)
+farmer_unsold_value_cny | CNY | farmers' unsold produce | real
+    farm produce spoilt unsold today (CNY)
+"""
+SUMMARY = """
+online_orders | orders | online orders
+    online orders placed
+deliveries | orders | deliveries
+    online orders delivered
+peak_delivery_backlog | orders | peak delivery backlog
+    most orders overdue on one day
+errands | baskets | errands
+    baskets bought for sealed households
+sealed_household_days_without_necessities | household-days | sealed, without necessities
+    days sealed households went without necessities
+peak_sealed_days_without_necessities | days | longest run of a sealed household without necessities
+    longest run of days a sealed household went without necessities
+household_days_without_necessities | household-days | household-days without necessities
+    days households went without necessities
+peak_households_without_necessities | households | peak households without necessities
+    most households without necessities on one day
+farmer_sold_value_cny | CNY | farm produce sold | real
+    farm produce sold
+farmer_unsold_value_cny | CNY | farmers' unsold produce (CNY) | real
+    farm produce spoilt unsold
+"""
 
 
 def normal_shop_rate(reorder: int, target: int, spread: float) -> float:
@@ -520,75 +572,10 @@ class Supply:
         return out
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
-        """The daily columns of households' necessities and farm produce."""
-        return declare(
-            (
-                "market_turned_away",
-                "residents",
-                "turned away at market",
-                "market visitors a market at capacity could not serve",
-            ),
-            ("online_orders", "orders", "online orders", "online orders placed today"),
-            ("deliveries", "orders", "deliveries", "online orders delivered to the door today"),
-            (
-                "orders_in_transit",
-                "orders",
-                "orders in transit",
-                "online orders within their lead time (not yet due) at end of day",
-            ),
-            (
-                "delivery_backlog",
-                "orders",
-                "delivery backlog",
-                "online orders past their lead time, not yet delivered for want of capacity",
-            ),
-            (
-                "household_days_without_necessities",
-                "households",
-                "households without necessities",
-                "households that ran out of necessities today",
-            ),
-            (
-                "n_sealed_households",
-                "households",
-                "sealed households",
-                "households sealed by home quarantine today",
-            ),
-            (
-                "errands",
-                "baskets",
-                "errands",
-                "baskets staff and volunteers bought for sealed households today",
-            ),
-            (
-                "errands_waiting",
-                "errands",
-                "errands waiting",
-                "errands sealed households asked for today and did not get",
-            ),
-            (
-                "sealed_households_without_necessities",
-                "households",
-                "sealed households without necessities",
-                "sealed households that ran out of necessities today",
-            ),
-            (
-                "sealed_max_days_without_necessities",
-                "days",
-                "longest run without necessities",
-                "longest run of days a sealed household has gone without necessities, today",
-            ),
-            real(
-                "farmer_sold_value_cny", "CNY", "farm produce sold", "farm produce sold today (CNY)"
-            ),
-            real(
-                "farmer_unsold_value_cny",
-                "CNY",
-                "farmers' unsold produce",
-                "farm produce spoilt unsold today (CNY)",
-            ),
-        )
+    @staticmethod
+    def metrics() -> list[Metric]:
+        """The daily columns this component records."""
+        return table(METRICS)
 
     @staticmethod
     def values(shopping: Shopping, sd: SupplyDay) -> dict[str, float]:
@@ -616,49 +603,8 @@ class Supply:
 
     @staticmethod
     def summary_fields() -> list[Metric]:
-        """The summary fields of households' necessities and farm produce."""
-        return declare(
-            ("online_orders", "orders", "online orders", "online orders placed"),
-            ("deliveries", "orders", "deliveries", "online orders delivered"),
-            (
-                "peak_delivery_backlog",
-                "orders",
-                "peak delivery backlog",
-                "most orders overdue on one day",
-            ),
-            ("errands", "baskets", "errands", "baskets bought for sealed households"),
-            (
-                "sealed_household_days_without_necessities",
-                "household-days",
-                "sealed household-days without necessities",
-                "days sealed households went without necessities",
-            ),
-            (
-                "peak_sealed_days_without_necessities",
-                "days",
-                "longest run of a sealed household without necessities",
-                "longest run of days a sealed household went without necessities",
-            ),
-            (
-                "household_days_without_necessities",
-                "household-days",
-                "household-days without necessities",
-                "days households went without necessities",
-            ),
-            (
-                "peak_households_without_necessities",
-                "households",
-                "peak households without necessities",
-                "most households without necessities on one day",
-            ),
-            real("farmer_sold_value_cny", "CNY", "farm produce sold", "farm produce sold"),
-            real(
-                "farmer_unsold_value_cny",
-                "CNY",
-                "farmers' unsold produce (CNY)",
-                "farm produce spoilt unsold",
-            ),
-        )
+        """The summary fields this component contributes."""
+        return table(SUMMARY)
 
     @staticmethod
     def summary(ts: pd.DataFrame) -> dict[str, float]:

@@ -12,7 +12,7 @@ import pandas as pd
 from sim.config import QUARANTINE_GROUPS, Config
 from sim.epidemic.disease import IMPORTED, EpiState, State, Transitions
 from sim.epidemic.epidemiology import HOUSEHOLD_LAYER
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.policies import DailyModifiers
 from sim.recorder import EventLog
 from sim.response.quarantine import CASE, FACILITY, HOME, Quarantine
@@ -21,6 +21,113 @@ from sim.response.testing import PcrTesting
 from sim.response.tracing import GROUP_NAMES, KEY_PERSON, WINDOW_DAYS, ContactTracing, TracingRules
 from sim.rng import Streams
 from sim.world.population import Population, expand_ranges, scaled_count
+
+METRICS = """
+new_confirmed | cases | confirmed cases
+    cases confirmed today (care seeking or admission)
+new_confirmed_imported | cases | confirmed cases infected outside
+    cases confirmed today who were infected outside the district
+new_isolated | cases | cases isolated
+    confirmed cases isolated today
+n_isolated | cases | in isolation
+    confirmed cases in isolation
+cum_confirmed | cases | confirmed cases (total)
+    confirmed cases since day 0
+new_confirmed_screening | cases | confirmed after screening
+    cases confirmed today after door-to-door screening
+new_confirmed_tracing | cases | confirmed among contacts
+    cases confirmed today among traced contacts
+new_screened | residents | residents screened
+    residents in households screened today
+cum_screened | residents | residents screened (total)
+    residents in households screened since day 0
+cum_screening_visits | visits | door visits (total)
+    door visits since day 0 (first visits and revisits)
+new_key_persons | residents | key persons found
+    returnees found by screening within their key-person period
+new_cases_traced | cases | cases traced
+    confirmed cases whose contacts were traced today
+new_traced | residents | contacts traced
+    contacts found by tracing today
+cum_traced | residents | contacts traced (total)
+    contacts found by tracing since day 0
+n_tracing_backlog | cases | tracing backlog
+    confirmed cases waiting to be traced
+new_quarantined_home | residents | into home quarantine
+    residents entering home quarantine today
+new_quarantined_facility | residents | into the facility
+    residents entering the quarantine facility today
+cum_quarantined_home | residents | home quarantine (persons)
+    residents entering home quarantine since day 0
+cum_quarantined_facility | residents | centralised quarantine (persons)
+    residents entering the facility since day 0
+n_quarantined_home | residents | in home quarantine
+    residents in home quarantine at end of day
+n_quarantined_facility | residents | in the facility
+    residents in the quarantine facility at end of day
+new_confirmed_pcr | cases | confirmed by PCR in quarantine
+    cases confirmed today by a PCR test in quarantine
+new_pcr_tests | tests | PCR tests
+    PCR tests of quarantined residents today
+cum_pcr_tests | tests | PCR tests (total)
+    PCR tests of quarantined residents since day 0
+pcr_cost_cny | CNY | cost of PCR tests | real
+    cost of today's PCR tests (CNY)
+pcr_samples_waiting | samples | samples waiting
+    quarantined residents' samples waiting for the lab
+n_quarantined_facility_{group} | residents | in the facility: {group}
+    residents in the quarantine facility at end of day: group {group}
+cum_quarantine_transfers | residents | moved into the facility
+    residents moved from home quarantine into the facility
+cum_quarantine_restarts | residents | quarantines restarted
+    home quarantines restarted after a household member was confirmed
+"""
+SUMMARY = """
+cum_confirmed | cases | confirmed cases
+    cases confirmed over the run
+confirmed_imported | cases | confirmed cases infected outside
+    confirmed cases infected outside the district
+confirmed_local | cases | local confirmed cases
+    confirmed cases infected in the district
+confirmed_local_household_share | share | local cases infected at home | real
+    share of local confirmed cases infected at home
+onset_to_confirmation_mean_days.traced | days | onset to confirmation, traced | real
+    mean days, cases traced before confirmation
+onset_to_confirmation_mean_days.not_traced | days | onset to confirmation, not traced | real
+    mean days, cases not traced before
+cum_screened | residents | residents screened
+    residents in households screened
+screening_visits | visits | door visits
+    door visits, first and revisits
+screening_days_to_99pct | days | days to screen 99%
+    days the first campaign took to reach 99% of households
+key_persons_found | residents | key persons found
+    returnees found by screening within their key-person period
+cum_traced | residents | contacts traced
+    contacts found by tracing
+cum_quarantined_home | residents | home quarantine (persons)
+    residents who entered home quarantine
+cum_quarantined_facility | residents | centralised quarantine (persons)
+    residents who entered the facility
+peak_facility_occupancy | residents | peak facility occupancy
+    most residents in the facility on one day
+household_infections_in_home_quarantine | residents | household infections in home quarantine
+    household infections of or by residents in home quarantine
+quarantine_restarts | residents | quarantines restarted
+    home quarantines restarted after a household member was confirmed
+pcr_tests | tests | PCR tests
+    PCR tests of quarantined residents
+pcr_positive | tests | positive PCR tests
+    positive PCR tests in quarantine
+pcr_cost_cny | CNY | cost of PCR tests | real
+    cost of the PCR tests
+peak_facility_by_group.{group} | residents | facility at peak: {group}
+    residents of group {group} in the facility on its fullest day
+traced_by_group.{group} | residents | traced: {group}
+    contacts of group {group} found by tracing
+traced_infected_share_by_group.{group} | share | traced infected: {group} | real
+    share of group {group}'s traced contacts infected by 14 days after being found
+"""
 
 
 @dataclass
@@ -397,157 +504,10 @@ class CaseFinding:
         found.isolated = pool
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
+    @staticmethod
+    def metrics() -> list[Metric]:
         """The daily columns this component records."""
-        return declare(
-            (
-                "new_confirmed",
-                "cases",
-                "confirmed cases",
-                "cases confirmed today (care seeking or admission)",
-            ),
-            (
-                "new_confirmed_imported",
-                "cases",
-                "confirmed cases infected outside",
-                "cases confirmed today who were infected outside the district",
-            ),
-            ("new_isolated", "cases", "cases isolated", "confirmed cases isolated today"),
-            ("n_isolated", "cases", "in isolation", "confirmed cases in isolation"),
-            ("cum_confirmed", "cases", "confirmed cases (total)", "confirmed cases since day 0"),
-            (
-                "new_confirmed_screening",
-                "cases",
-                "confirmed after screening",
-                "cases confirmed today after door-to-door screening",
-            ),
-            (
-                "new_confirmed_tracing",
-                "cases",
-                "confirmed among contacts",
-                "cases confirmed today among traced contacts",
-            ),
-            (
-                "new_screened",
-                "residents",
-                "residents screened",
-                "residents in households screened today",
-            ),
-            (
-                "cum_screened",
-                "residents",
-                "residents screened (total)",
-                "residents in households screened since day 0",
-            ),
-            (
-                "cum_screening_visits",
-                "visits",
-                "door visits (total)",
-                "door visits since day 0 (first visits and revisits)",
-            ),
-            (
-                "new_key_persons",
-                "residents",
-                "key persons found",
-                "returnees found by screening within their key-person period",
-            ),
-            (
-                "new_cases_traced",
-                "cases",
-                "cases traced",
-                "confirmed cases whose contacts were traced today",
-            ),
-            ("new_traced", "residents", "contacts traced", "contacts found by tracing today"),
-            (
-                "cum_traced",
-                "residents",
-                "contacts traced (total)",
-                "contacts found by tracing since day 0",
-            ),
-            (
-                "n_tracing_backlog",
-                "cases",
-                "tracing backlog",
-                "confirmed cases waiting to be traced",
-            ),
-            (
-                "new_quarantined_home",
-                "residents",
-                "into home quarantine",
-                "residents entering home quarantine today",
-            ),
-            (
-                "new_quarantined_facility",
-                "residents",
-                "into the facility",
-                "residents entering the quarantine facility today",
-            ),
-            (
-                "cum_quarantined_home",
-                "residents",
-                "home quarantine (persons)",
-                "residents entering home quarantine since day 0",
-            ),
-            (
-                "cum_quarantined_facility",
-                "residents",
-                "centralised quarantine (persons)",
-                "residents entering the facility since day 0",
-            ),
-            (
-                "n_quarantined_home",
-                "residents",
-                "in home quarantine",
-                "residents in home quarantine at end of day",
-            ),
-            (
-                "n_quarantined_facility",
-                "residents",
-                "in the facility",
-                "residents in the quarantine facility at end of day",
-            ),
-            (
-                "new_confirmed_pcr",
-                "cases",
-                "confirmed by PCR in quarantine",
-                "cases confirmed today by a PCR test in quarantine",
-            ),
-            ("new_pcr_tests", "tests", "PCR tests", "PCR tests of quarantined residents today"),
-            (
-                "cum_pcr_tests",
-                "tests",
-                "PCR tests (total)",
-                "PCR tests of quarantined residents since day 0",
-            ),
-            real("pcr_cost_cny", "CNY", "cost of PCR tests", "cost of today's PCR tests (CNY)"),
-            (
-                "pcr_samples_waiting",
-                "samples",
-                "samples waiting",
-                "quarantined residents' samples waiting for the lab",
-            ),
-            *(
-                (
-                    f"n_quarantined_facility_{g}",
-                    "residents",
-                    f"in the facility: {g}",
-                    f"residents in the quarantine facility at end of day: group {g}",
-                )
-                for g in GROUP_NAMES.values()
-            ),
-            (
-                "cum_quarantine_transfers",
-                "residents",
-                "moved into the facility",
-                "residents moved from home quarantine into the facility",
-            ),
-            (
-                "cum_quarantine_restarts",
-                "residents",
-                "quarantines restarted",
-                "home quarantines restarted after a household member was confirmed",
-            ),
-        )
+        return table(METRICS, group=list(GROUP_NAMES.values()))
 
     def values(self, found: Found) -> dict[str, float]:
         """Today's values of ``metrics``."""
@@ -590,116 +550,10 @@ class CaseFinding:
             "cum_quarantine_restarts": q.restarted,
         }
 
-    def summary_fields(self) -> list[Metric]:
+    @staticmethod
+    def summary_fields() -> list[Metric]:
         """The summary fields this component contributes."""
-        return declare(
-            ("cum_confirmed", "cases", "confirmed cases", "cases confirmed over the run"),
-            (
-                "confirmed_imported",
-                "cases",
-                "confirmed cases infected outside",
-                "confirmed cases infected outside the district",
-            ),
-            (
-                "confirmed_local",
-                "cases",
-                "local confirmed cases",
-                "confirmed cases infected in the district",
-            ),
-            real(
-                "confirmed_local_household_share",
-                "share",
-                "local cases infected at home",
-                "share of local confirmed cases infected at home",
-            ),
-            real(
-                "onset_to_confirmation_mean_days.traced",
-                "days",
-                "onset to confirmation, traced",
-                "mean days, cases traced before confirmation",
-            ),
-            real(
-                "onset_to_confirmation_mean_days.not_traced",
-                "days",
-                "onset to confirmation, not traced",
-                "mean days, cases not traced before",
-            ),
-            ("cum_screened", "residents", "residents screened", "residents in households screened"),
-            ("screening_visits", "visits", "door visits", "door visits, first and revisits"),
-            (
-                "screening_days_to_99pct",
-                "days",
-                "days to screen 99%",
-                "days the first campaign took to reach 99% of households",
-            ),
-            (
-                "key_persons_found",
-                "residents",
-                "key persons found",
-                "returnees found by screening within their key-person period",
-            ),
-            ("cum_traced", "residents", "contacts traced", "contacts found by tracing"),
-            (
-                "cum_quarantined_home",
-                "residents",
-                "home quarantine (persons)",
-                "residents who entered home quarantine",
-            ),
-            (
-                "cum_quarantined_facility",
-                "residents",
-                "centralised quarantine (persons)",
-                "residents who entered the facility",
-            ),
-            (
-                "peak_facility_occupancy",
-                "residents",
-                "peak facility occupancy",
-                "most residents in the facility on one day",
-            ),
-            (
-                "household_infections_in_home_quarantine",
-                "residents",
-                "household infections in home quarantine",
-                "household infections of or by residents in home quarantine",
-            ),
-            (
-                "quarantine_restarts",
-                "residents",
-                "quarantines restarted",
-                "home quarantines restarted after a household member was confirmed",
-            ),
-            ("pcr_tests", "tests", "PCR tests", "PCR tests of quarantined residents"),
-            ("pcr_positive", "tests", "positive PCR tests", "positive PCR tests in quarantine"),
-            real("pcr_cost_cny", "CNY", "cost of PCR tests", "cost of the PCR tests"),
-            *(
-                (
-                    f"peak_facility_by_group.{g}",
-                    "residents",
-                    f"facility at peak: {g}",
-                    f"residents of group {g} in the facility on its fullest day",
-                )
-                for g in QUARANTINE_GROUPS
-            ),
-            *(
-                (
-                    f"traced_by_group.{g}",
-                    "residents",
-                    f"traced: {g}",
-                    f"contacts of group {g} found by tracing",
-                )
-                for g in QUARANTINE_GROUPS
-            ),
-            *(
-                real(
-                    f"traced_infected_share_by_group.{g}",
-                    "share",
-                    f"traced infected: {g}",
-                    f"share of group {g}'s traced contacts infected by 14 days after",
-                )
-                for g in QUARANTINE_GROUPS
-            ),
-        )
+        return table(SUMMARY, group=list(QUARANTINE_GROUPS))
 
     def summary(self, ts: pd.DataFrame) -> dict[str, Any]:
         """This component's part of ``summary.json``."""

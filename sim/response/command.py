@@ -8,13 +8,40 @@ import pandas as pd
 
 from sim.config import Config
 from sim.epidemic.disease import EpiState
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.policies import DailyModifiers
 from sim.response.casefinding import CaseFinding
 from sim.response.duties import GridDuties
 from sim.response.staff import TASKS, DayPlan, StaffRoster
 from sim.rng import Streams
 from sim.world.population import Population
+
+METRICS = """
+staff_hours_{task} | hours | staff hours: {task} | real
+    staff hours spent on {task} today
+staff_demand_{task} | hours | staff hours asked: {task} | real
+    staff hours {task} asked for today
+staff_overload_share | share | staff overloaded | real
+    share of grid workers asked for more hours than they have today
+staff_overload_hours | hours | hours beyond capacity | real
+    hours asked beyond what all staff could give today
+"""
+SUMMARY = """
+screening_person_days | person-days | screening person-days
+    grid-worker days with screening hours
+screening_person_days_cadres | person-days | cadres' screening person-days
+    cadre days with screening hours
+staff_hours_by_task.{task} | hours | staff hours: {task} | real
+    staff hours spent on {task}
+staff_overload_share | share | staff overloaded | real
+    mean share of grid workers overloaded, over days with work
+peak_staff_overload_share | share | peak staff overloaded | real
+    largest daily share of grid workers overloaded
+grid_workers | persons | grid workers
+    grid workers (one per grid)
+cadres | persons | cadres
+    cadres sent into the urban communities
+"""
 
 
 class Response:
@@ -150,39 +177,10 @@ class Response:
         return self.duties.through
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
-        """The daily columns of the staff's hours."""
-        rows = []
-        for task in TASKS:
-            rows += [
-                real(
-                    f"staff_hours_{task}",
-                    "hours",
-                    f"staff hours: {task}",
-                    f"staff hours spent on {task} today",
-                ),
-                real(
-                    f"staff_demand_{task}",
-                    "hours",
-                    f"staff hours asked: {task}",
-                    f"staff hours {task} asked for today",
-                ),
-            ]
-        return declare(
-            *rows,
-            real(
-                "staff_overload_share",
-                "share",
-                "staff overloaded",
-                "share of grid workers asked for more hours than they have today",
-            ),
-            real(
-                "staff_overload_hours",
-                "hours",
-                "hours beyond capacity",
-                "hours asked beyond what all staff could give today",
-            ),
-        )
+    @staticmethod
+    def metrics() -> list[Metric]:
+        """The daily columns this component records."""
+        return table(METRICS, task=TASKS)
 
     def values(self) -> dict[str, float]:
         """Today's values of ``metrics``."""
@@ -198,45 +196,10 @@ class Response:
         values["staff_overload_hours"] = plan.overload_hours if plan else 0.0
         return values
 
-    def summary_fields(self) -> list[Metric]:
-        """The summary fields of the staff."""
-        return declare(
-            (
-                "screening_person_days",
-                "person-days",
-                "screening person-days",
-                "grid-worker days with screening hours",
-            ),
-            (
-                "screening_person_days_cadres",
-                "person-days",
-                "cadres' screening person-days",
-                "cadre days with screening hours",
-            ),
-            *(
-                real(
-                    f"staff_hours_by_task.{t}",
-                    "hours",
-                    f"staff hours: {t}",
-                    f"staff hours spent on {t}",
-                )
-                for t in TASKS
-            ),
-            real(
-                "staff_overload_share",
-                "share",
-                "staff overloaded",
-                "mean share of grid workers overloaded, over days with work",
-            ),
-            real(
-                "peak_staff_overload_share",
-                "share",
-                "peak staff overloaded",
-                "largest daily share of grid workers overloaded",
-            ),
-            ("grid_workers", "persons", "grid workers", "grid workers (one per grid)"),
-            ("cadres", "persons", "cadres", "cadres sent into the urban communities"),
-        )
+    @staticmethod
+    def summary_fields() -> list[Metric]:
+        """The summary fields this component contributes."""
+        return table(SUMMARY, task=TASKS)
 
     def summary(self, ts: pd.DataFrame) -> dict[str, object]:
         """The staff's part of ``summary.json``."""

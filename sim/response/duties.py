@@ -8,12 +8,49 @@ import numpy as np
 import pandas as pd
 
 from sim.config import AwarenessConfig
-from sim.metrics import Metric, declare, real
+from sim.metrics import Metric, table
 from sim.policies import DailyModifiers
 from sim.response.quarantine import Quarantine
 from sim.response.staff import DayPlan
 from sim.rng import Streams
 from sim.world.population import Population
+
+METRICS = """
+new_messages | messages | messages pushed | real
+    prevention messages pushed by grid workers today
+cum_messages | messages | messages pushed (total) | real
+    prevention messages pushed since day 0
+new_checkpoint_shifts | shifts | checkpoint shifts | real
+    checkpoint and gate shifts staffed today
+cum_checkpoint_shifts_grid_workers | shifts | grid workers' shifts (total) | real
+    checkpoint shifts staffed by grid workers since day 0
+new_reports | reports | reports filed | real
+    reports filed to the command centre today
+cum_reports | reports | reports filed (total) | real
+    reports filed since day 0
+new_problems_fixed | lapses | problems fixed
+    lapses found and fixed by inspections today
+cum_problems_fixed | lapses | problems fixed (total)
+    lapses found and fixed since day 0
+n_open_lapses | lapses | open lapses | real
+    lapses open in the urban communities at end of day
+mean_awareness | share | awareness | real
+    residents' mean awareness (0..1)
+"""
+SUMMARY = """
+messages_pushed | messages | messages pushed
+    prevention messages pushed
+checkpoint_shifts | shifts | checkpoint shifts
+    checkpoint and gate shifts
+checkpoint_shifts_grid_workers | shifts | grid workers' checkpoint shifts
+    checkpoint shifts staffed by grid workers
+reports_filed | reports | reports filed
+    reports filed to the command centre
+problems_fixed | lapses | problems fixed
+    lapses found and fixed
+mean_awareness_final | share | final awareness | real
+    residents' mean awareness on the last day
+"""
 
 
 @dataclass
@@ -191,60 +228,10 @@ class GridDuties:
         return np.minimum(share * (1.0 + np.minimum(lapses, 10.0) / 10.0), 1.0)
 
     # ---------------------------------------------------------------- outputs
-    def metrics(self) -> list[Metric]:
+    @staticmethod
+    def metrics() -> list[Metric]:
         """The daily columns this component records."""
-        return declare(
-            real(
-                "new_messages",
-                "messages",
-                "messages pushed",
-                "prevention messages pushed by grid workers today",
-            ),
-            real(
-                "cum_messages",
-                "messages",
-                "messages pushed (total)",
-                "prevention messages pushed since day 0",
-            ),
-            real(
-                "new_checkpoint_shifts",
-                "shifts",
-                "checkpoint shifts",
-                "checkpoint and gate shifts staffed today",
-            ),
-            real(
-                "cum_checkpoint_shifts_grid_workers",
-                "shifts",
-                "grid workers' shifts (total)",
-                "checkpoint shifts staffed by grid workers since day 0",
-            ),
-            real(
-                "new_reports",
-                "reports",
-                "reports filed",
-                "reports filed to the command centre today",
-            ),
-            real("cum_reports", "reports", "reports filed (total)", "reports filed since day 0"),
-            (
-                "new_problems_fixed",
-                "lapses",
-                "problems fixed",
-                "lapses found and fixed by inspections today",
-            ),
-            (
-                "cum_problems_fixed",
-                "lapses",
-                "problems fixed (total)",
-                "lapses found and fixed since day 0",
-            ),
-            real(
-                "n_open_lapses",
-                "lapses",
-                "open lapses",
-                "lapses open in the urban communities at end of day",
-            ),
-            real("mean_awareness", "share", "awareness", "residents' mean awareness (0..1)"),
-        )
+        return table(METRICS)
 
     def values(self) -> dict[str, float]:
         """Today's values of ``metrics``."""
@@ -264,26 +251,10 @@ class GridDuties:
             ),
         }
 
-    def summary_fields(self) -> list[Metric]:
+    @staticmethod
+    def summary_fields() -> list[Metric]:
         """The summary fields this component contributes."""
-        return declare(
-            ("messages_pushed", "messages", "messages pushed", "prevention messages pushed"),
-            ("checkpoint_shifts", "shifts", "checkpoint shifts", "checkpoint and gate shifts"),
-            (
-                "checkpoint_shifts_grid_workers",
-                "shifts",
-                "grid workers' checkpoint shifts",
-                "checkpoint shifts staffed by grid workers",
-            ),
-            ("reports_filed", "reports", "reports filed", "reports filed to the command centre"),
-            ("problems_fixed", "lapses", "problems fixed", "lapses found and fixed"),
-            real(
-                "mean_awareness_final",
-                "share",
-                "final awareness",
-                "residents' mean awareness on the last day",
-            ),
-        )
+        return table(SUMMARY)
 
     def summary(self, ts: pd.DataFrame) -> dict[str, float]:
         """This component's part of ``summary.json``."""

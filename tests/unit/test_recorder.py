@@ -2,13 +2,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.metrics import Metric, declare, metrics_document, real
+from sim.metrics import Metric, metrics_document, table
 from sim.recorder import EventLog, Recorder
+
+XY = """
+new_x | things | new x
+    x per day
+mean_y | y | mean y | real
+    y
+"""
 
 
 def test_recorder_requires_every_declared_metric():
     r = Recorder(3)
-    x, y = declare(("new_x", "things", "new x", "x per day"), real("mean_y", "y", "mean y", "y"))
+    x, y = table(XY)
     r.declare(x)
     r.declare(y)
     with pytest.raises(ValueError, match="declared twice"):
@@ -39,8 +46,8 @@ def test_event_log_vectorised_and_empty():
 
 
 def test_metrics_document_lists_each_metric_once_with_unit_label_and_description():
-    ts = declare(("new_x", "things", "new x", "x per day"), real("mean_y", "y", "mean y", "y"))
-    doc = metrics_document(ts, declare(("cum_x", "things", "x", "x over the run")))
+    ts = table(XY)
+    doc = metrics_document(ts, [Metric("cum_x", "things", "x", "x over the run")])
     assert doc["format_version"] == 1
     assert doc["timeseries"][0] == {
         "name": "new_x",
@@ -51,3 +58,24 @@ def test_metrics_document_lists_each_metric_once_with_unit_label_and_description
     assert [m["name"] for m in doc["summary"]] == ["cum_x"]
     with pytest.raises(ValueError, match="declared twice: \\['new_x'\\]"):
         metrics_document([*ts, ts[0]], [])
+
+
+def test_metric_tables_repeat_rows_for_each_value_and_reject_bad_rows():
+    rows = table(
+        """
+        new_infections_{layer} | residents | new infections ({layer})
+            residents infected today
+            in the {layer} layer
+        share | share | a share | real
+            a real number
+        """,
+        layer=["household", "market"],
+    )
+    assert [m.name for m in rows] == ["new_infections_household", "new_infections_market", "share"]
+    assert rows[1].label == "new infections (market)"
+    assert rows[1].description == "residents infected today in the market layer"
+    assert rows[0].integer and not rows[2].integer
+    with pytest.raises(ValueError, match="name \\| unit \\| label"):
+        table("new_x | things\n    no label")
+    with pytest.raises(ValueError, match="no description"):
+        table("new_x | things | x\nnew_y | things | y\n    y")
