@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from sim.config import Config, validate
+from sim.day import Today
 from sim.economy.economy import Economy
-from sim.economy.enterprises import OPEN, Accounts, Enterprises
-from sim.epidemic.disease import EpiState, State, Transitions
+from sim.economy.enterprises import OPEN, Enterprises
+from sim.epidemic.disease import EpiState, State
 from sim.epidemic.epidemic import DayInfections, Epidemic
-from sim.metrics import Metric, table
-from sim.movement.mobility import Households, Mobility, Trips, households_today
-from sim.movement.supply import Shopping, Supply, SupplyDay
+from sim.metrics import Metric
+from sim.movement.mobility import Mobility, households_today
+from sim.movement.supply import Supply
 from sim.policies import DailyModifiers
 from sim.recorder import EventLog, Recorder
-from sim.response.casefinding import Found
 from sim.response.command import Response
 from sim.rng import Streams
 from sim.scenario import Scenario, load_scenario
 from sim.world.population import Population, arrival_days, synthesise
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Today:
-    """What the steps of one day hand to each other; a new one every morning.
-
-    Each field is written by one step and read by the later ones (``step`` says which).
-    """
-
-    day: int
-    mods: DailyModifiers = field(default_factory=DailyModifiers)
-    households: Households | None = None  # who can go out (plan_staff)
-    shopping: Shopping | None = None  # restocking decisions (move)
-    trips: Trips | None = None  # residents' trips (move)
-    voluntary: float = 0.0  # other trips forgone by choice (move)
-    supplied: SupplyDay = field(default_factory=SupplyDay)  # the supply chain's day (resupply)
-    infections: DayInfections | None = None  # infections from outside and in layers
-    transitions: Transitions | None = None  # the natural history's day (progress_disease)
-    found: Found | None = None  # confirmed, traced, quarantined, isolated (detect ...)
-    accounts: Accounts | None = None  # the firms' day (economy)
 
 
 @dataclass
@@ -76,50 +56,20 @@ class DistrictModel(mesa.Model):
         self.day = 0
         self.streams = Streams(cfg.seed)
         self.pop: Population = synthesise(cfg.population, self.streams)
-        pop, start = self.pop, scenario.start_date
+        pop, streams, start = self.pop, self.streams, scenario.start_date
         scale = pop.n / cfg.population.reference_residents
-        self.supply = Supply(pop, cfg.supply, cfg.mobility.shopper_min_age, self.streams, scale)
+        self.supply = sup = Supply(pop, cfg.supply, cfg.mobility.shopper_min_age, streams, scale)
         sectors = list(cfg.population.firms.sectors)
-        self.mobility = Mobility(pop, cfg.mobility, sectors, self.supply.shop_rate, self.streams)
-        firms = Enterprises(
-            pop,
-            cfg.economy,
-            self.streams,
-            scale,
-            list(cfg.economy.demand_driver_by_sector),
-            essential=self.mobility.essential_firm,
-        )
-        # residents who can shop for their household: the head, and a second adult
-        market_member = np.zeros(pop.n, dtype=bool)
-        market_member[self.supply.head] = True
-        market_member[self.supply.second[self.supply.second >= 0]] = True
+        self.mobility = mob = Mobility(pop, cfg.mobility, sectors, sup.shop_rate, streams)
         arrival = arrival_days(pop.returnee_arrival, cfg.population.returnee_arrival, start)
         returnees = (pop.returnees, arrival)
-        self.epidemic = Epidemic(
-            cfg,
-            pop,
-            self.streams,
-            self.mobility.presence,
-            market_member,
-            returnees,
-            start,
-            scenario.epidemic,
-        )
+        members = sup.market_members()
+        self.epidemic = Epidemic(cfg, pop, streams, mob.presence, members, returnees, scenario)
         self.policies = list(scenario.policies)
-        self.economy = Economy(
-            cfg,
-            pop,
-            firms,
-            self.policies,
-            start,
-            self.mobility.base_other,
-            self.mobility.base_freight,
-            self.supply.n,
-            self.supply.farm_output,
-        )
-        self.response = Response(
-            self, cfg, pop, self.epi, self.epidemic.layer_names, returnees, self.streams
-        )
+        normal = (mob.base_other, mob.base_freight, sup.n, sup.farm_output)
+        self.economy = Economy(cfg, pop, streams, self.policies, start, mob.essential_firm, normal)
+        ep = self.epidemic
+        self.response = Response(self, cfg, pop, ep.epi, ep.layer_names, returnees, streams)
         self.today = Today(-1)
         self.recorder = Recorder(cfg.days)
         for metric in self.metrics():
@@ -138,32 +88,19 @@ class DistrictModel(mesa.Model):
 
     # ------------------------------------------------------------------ a day
     def step(self) -> None:
-        """Advance the district by one day.
+        """Advance the district by one day, in this order (what a step hands on: ``today``).
 
-        The order of a day (each a method below, called in this order; what one step
-        hands the next goes through ``today``):
-
-        1. ``apply_policies``: today's modifiers start from their defaults; each
-           policy active today states what it does (``today.mods``).
-        2. ``plan_staff``: who can go out this morning (``today.households``); grid
-           workers and cadres split their hours over today's tasks, the couriers'
-           last mile and the errands of sealed households included.
-        3. ``move``: households decide on market trips and online orders; residents
-           make their trips under today's rules and checkpoints (``today.trips``).
-        4. ``resupply``: deliveries, errands, restocking, consumption, farm produce
-           sold or spoilt (``today.supplied``).
-        5. ``import_infections``: infections arriving from outside with returnees.
-        6. ``transmit``: transmission over the contact layers, driven by today's trips
-           (``today.infections``).
+        1. ``apply_policies``: each policy active today sets ``today.mods``.
+        2. ``plan_staff``: who can go out; staff split their hours over today's tasks.
+        3. ``move``: market trips and online orders; everyone's trips under the rules.
+        4. ``resupply``: deliveries, errands, restocking, eating, farm produce.
+        5. ``import_infections``: returnees arriving with infections from outside.
+        6. ``transmit``: transmission over the contact layers, driven by today's trips.
         7. ``progress_disease``: due transitions of the natural history.
-        8. ``detect``: care seeking, admission and screening -> confirmed cases
-           (``today.found``).
-        9. ``trace_and_quarantine``: contacts traced (household and named first);
-           contacts and key persons quarantined (the facility's rooms by risk);
-           quarantined residents tested; quarantines that are over end.
+        8. ``detect``: care seeking, admission and screening confirm cases.
+        9. ``trace_and_quarantine``: contacts traced and quarantined; tests; releases.
         10. ``isolate``: confirmed cases isolated.
-        11. ``run_economy``: firms close, reopen, book the day's accounts with relief,
-            and fail if they cannot pay; households' income follows their wages.
+        11. ``run_economy``: firms close, reopen, book the day with relief, or fail.
         12. ``record``: today's metrics, each component its own.
         """
         today = Today(self.day)
@@ -321,23 +258,9 @@ class DistrictModel(mesa.Model):
     # ---------------------------------------------------------------- metrics
     def metrics(self) -> list[Metric]:
         """Every daily column, declared by the component that records it."""
-        own = table(
-            """
-            response_level | level | response level
-                public-health emergency response level in force (0 none)
-            """
-        )
         r = self.response
-        return [
-            *self.epidemic.metrics(),
-            *r.cases.metrics(),
-            *own,
-            *r.metrics(),
-            *r.duties.metrics(),
-            *self.mobility.metrics(),
-            *self.supply.metrics(),
-            *self.economy.metrics(),
-        ]
+        parts = (self.epidemic, r.cases, r, r.duties, self.mobility, self.supply, self.economy)
+        return [metric for part in parts for metric in part.metrics()]
 
     def record(self, today: Today) -> None:
         """Record today's metrics, each component its own."""
@@ -350,8 +273,7 @@ class DistrictModel(mesa.Model):
             {
                 **self.epidemic.values(inf, trans),
                 **r.cases.values(found),
-                "response_level": today.mods.response_level,
-                **r.values(),
+                **r.values(today.mods),
                 **r.duties.values(),
                 **self.mobility.values(t, today.voluntary),
                 **self.supply.values(today.shopping, today.supplied),

@@ -14,6 +14,7 @@ from sim.metrics import Metric, table
 from sim.policies import DailyModifiers, Policy
 from sim.policies.economy import Relief
 from sim.recorder import EventLog
+from sim.rng import Streams
 from sim.world.population import Population
 
 BANK = "loan_forbearance"  # the relief instrument whose cost falls on banks, not the budget
@@ -92,31 +93,33 @@ class Economy:
     Args:
         cfg: The run's configuration.
         pop: The synthetic district.
-        firms: The district's firms.
+        streams: The run's random streams.
         policies: The scenario's policies (relief eligibility is resolved here once).
         start_date: Calendar date of day 0.
-        base_other: Other trips on a normal day (``Mobility.base_other``).
-        base_freight: Freight trips on a normal day (``Mobility.base_freight``).
-        households: Households buying necessities (``Supply.n``).
-        farm_output: Farm output of a normal day (CNY).
+        essential: Firms of the essential sectors (``Mobility.essential_firm``).
+        normal: A normal day's other trips and freight trips (``Mobility``), households
+            buying necessities and farm output in CNY (``Supply``): demand is relative
+            to them.
     """
 
     def __init__(
         self,
         cfg: Config,
         pop: Population,
-        firms: Enterprises,
+        streams: Streams,
         policies: list[Policy],
         start_date: dt.date,
-        base_other: float,
-        base_freight: float,
-        households: int,
-        farm_output: float,
+        essential: np.ndarray,
+        normal: tuple[float, float, int, float],
     ) -> None:
-        self.cfg, self.pop, self.firms = cfg, pop, firms
+        self.cfg, self.pop = cfg, pop
         self.start_date = start_date
-        self.base = (base_other, base_freight, households, farm_output)
+        self.base = normal
         self.scale = pop.n / cfg.population.reference_residents
+        drivers = list(cfg.economy.demand_driver_by_sector)
+        self.firms = firms = Enterprises(
+            pop, cfg.economy, streams, self.scale, drivers, essential=essential
+        )
         self.relief_masks: dict[int, np.ndarray] = {}  # policy index -> eligible firms
         for p in policies:
             where = f"policies[{p.index}] ({p.kind})"

@@ -31,6 +31,7 @@ from sim.epidemic.layers import GroupLayer, HouseholdLayer
 from sim.metrics import Metric, table
 from sim.recorder import EventLog
 from sim.rng import KeyedDraws, Streams
+from sim.scenario import Scenario
 from sim.world.population import Population, scaled_count
 
 # Participation in each layer (household, community, workplace, market) by isolation
@@ -192,8 +193,7 @@ class Epidemic:
         presence: Each outside layer's expected presence of residents (``Mobility``).
         market_member: Residents who shop for their household.
         returnees: Residents who return from outside, and their arrival days.
-        start_date: Calendar date of day 0.
-        epidemic: Whether the scenario has an epidemic (infections from outside).
+        scenario: The scenario (its start date; whether it has an epidemic at all).
     """
 
     def __init__(
@@ -204,13 +204,12 @@ class Epidemic:
         presence: Callable[[str, np.ndarray], Any],
         market_member: np.ndarray,
         returnees: tuple[np.ndarray, np.ndarray],
-        start_date: Any,
-        epidemic: bool,
+        scenario: Scenario,
     ) -> None:
         d = cfg.disease
         self.cfg, self.pop, self.streams = cfg, pop, streams
-        self.start_date = start_date
-        self.epidemic = epidemic
+        self.start_date = start_date = scenario.start_date
+        self.epidemic = epidemic = scenario.epidemic
         self.seir = d.kind == "well_mixed_seir"
         # disease draws are keyed by resident and stage: a resident's course is the same
         # in every scenario run with this seed (common random numbers)

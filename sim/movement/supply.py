@@ -230,6 +230,13 @@ class Supply:
         self.cum_sold = 0.0
 
     # ---------------------------------------------------------------- helpers
+    def market_members(self) -> np.ndarray:
+        """Residents who shop for their household: the head, and a second adult (bool)."""
+        member = np.zeros(self.pop.n, dtype=bool)
+        member[self.head] = True
+        member[self.second[self.second >= 0]] = True
+        return member
+
     @property
     def n(self) -> int:
         """Number of households."""

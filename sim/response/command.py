@@ -17,6 +17,8 @@ from sim.rng import Streams
 from sim.world.population import Population
 
 METRICS = """
+response_level | level | response level
+    public-health emergency response level in force (0 none)
 staff_hours_{task} | hours | staff hours: {task} | real
     staff hours spent on {task} today
 staff_demand_{task} | hours | staff hours asked: {task} | real
@@ -182,10 +184,10 @@ class Response:
         """The daily columns this component records."""
         return table(METRICS, task=TASKS)
 
-    def values(self) -> dict[str, float]:
-        """Today's values of ``metrics``."""
+    def values(self, mods: DailyModifiers) -> dict[str, float]:
+        """Today's values of ``metrics`` (``mods``: today's modifiers)."""
         plan = self.plan_today
-        values: dict[str, float] = {}
+        values: dict[str, float] = {"response_level": mods.response_level}
         for task in TASKS:
             k = self.col[task]
             values[f"staff_hours_{task}"] = float(plan.served_total[k]) if plan else 0.0

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.day import Today
 from sim.errors import ConfigError
-from sim.model import Today
 from sim.policies import REGISTRY, build_policy
 from sim.scenario import load_scenario
 from tests.helpers import small_config
