@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from analysis.compare import group_column
+from analysis.pairing import group_column, group_label
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +101,6 @@ POLICY_COLOURS = {
 LINESTYLES = ("-", "--", "-.", ":")
 WIDTH = 10.0  # figure width (inches); 1000 px at the default 100 dpi
 DPI = 100
-
-
-def group_label(value: object) -> str:
-    """A group's name as text: whole floats without their ``.0``."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _describe(metric: str) -> tuple[str, str]:

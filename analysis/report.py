@@ -18,16 +18,10 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from analysis import plots
-from analysis.compare import (
-    LABELS,
-    OUTCOMES,
-    group_column,
-    number_text,
-    paired_differences,
-    with_derived,
-)
+from analysis import plots, stats
+from analysis.compare import LABELS, OUTCOMES, number_text
 from analysis.load import NotARunError, load_runs, load_summaries
+from analysis.pairing import group_column, group_label, paired_differences, with_derived
 
 log = logging.getLogger(__name__)
 
@@ -593,8 +587,6 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
 
 
 def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
-    from analysis import stats
-
     try:
         ce = stats.cost_effectiveness(frame, baseline, by=by)
     except ValueError as exc:
@@ -647,8 +639,6 @@ def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
 
 
 def _frontier(frame: pd.DataFrame, by: str) -> str:
-    from analysis import stats
-
     try:
         front = stats.frontier(frame, by=by)
     except ValueError as exc:
@@ -685,7 +675,7 @@ def _sweep_report(
 ) -> tuple[str, str]:
     frame = with_derived(summaries)
     column = group_column(frame, by)
-    frame = frame.assign(_group=frame[column].map(plots.group_label))
+    frame = frame.assign(_group=frame[column].map(group_label))
     groups = [str(g) for g in pd.unique(frame["_group"])]
     base = _choose_baseline(groups, baseline, by)
     sources = sorted(set(frame["source"]))

@@ -13,15 +13,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compare import (
-    OUTCOMES,
-    format_table,
-    group_column,
-    main,
-    pair_columns,
-    paired_differences,
-    with_derived,
-)
+from analysis.compare import OUTCOMES, format_table, main
+from analysis.pairing import group_column, pair_columns, paired_differences, with_derived
 
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 SEEDS = [1, 2, 3, 4, 5]

@@ -13,9 +13,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import analysis.intervals as intervals_module
 import analysis.stats as stats_module
-from analysis.compare import CI_METHODS, main, paired_differences
-from analysis.stats import bootstrap_ci, cost_effectiveness, frontier, pareto_front
+from analysis.compare import main
+from analysis.intervals import CI_METHODS, bootstrap_ci
+from analysis.pairing import paired_differences
+from analysis.stats import cost_effectiveness, frontier, pareto_front
 
 from .test_compare import fake_sweep, run, sweep_frame
 
@@ -66,7 +69,7 @@ def test_bootstrap_interval_is_reproducible():
 def test_bootstrap_blocks_do_not_change_the_interval(monkeypatch):
     x = np.random.default_rng(2).normal(size=30)
     whole = bootstrap_ci(x, n_boot=2000, seed=3)
-    monkeypatch.setattr(stats_module, "_BOOT_BLOCK", 30 * 7)  # 286 blocks of 7 resamples
+    monkeypatch.setattr(intervals_module, "_BOOT_BLOCK", 30 * 7)  # 286 blocks of 7 resamples
     assert bootstrap_ci(x, n_boot=2000, seed=3) == pytest.approx(whole, rel=1e-12)
 
 
