@@ -6,43 +6,16 @@ import argparse
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from analysis.intervals import CI_METHODS
-from analysis.load import NotARunError, load_summaries
-from analysis.pairing import paired_differences
+from analysis.load import SUMMARY, Metric, NotARunError, describe, load_metrics, load_summaries
+from analysis.pairing import paired_differences, with_derived_metrics
 
 log = logging.getLogger(__name__)
 
-# Outcomes shown by default (those present in the summaries), with their labels.
-OUTCOMES = {
-    "cum_infections": "infections",
-    "cum_confirmed": "confirmed cases",
-    "cum_deaths": "deaths",
-    "peak_hospitalised": "peak in hospital",
-    "cum_quarantined_facility": "centralised quarantine (persons)",
-    "staff_hours": "staff hours",
-    "person_trips": "person trips",
-    "household_days_without_necessities": "household-days without necessities",
-    "farmer_unsold_value_cny": "farmers' unsold produce (CNY)",
-    "firms_failed": "firms failed",
-    "firms_never_reopened_share": "firms never reopened (share)",
-    "jobs_lost": "jobs lost",
-    "wage_loss_cny": "wage loss (CNY)",
-    "fiscal_cost_cny": "fiscal cost of relief (CNY)",
-}
-# Labels of other summary fields often compared (any numeric field can be).
-LABELS = {
-    **OUTCOMES,
-    "cum_quarantined_home": "home quarantine (persons)",
-    "peak_facility_occupancy": "peak facility occupancy",
-    "cum_traced": "contacts traced",
-    "rule_breaking_trips": "rule-breaking trips",
-    "market_visits": "market visits",
-    "attack_rate": "attack rate",
-}
 EXIT_BAD_INPUT = 2
 
 
@@ -66,7 +39,13 @@ def number_text(x: object) -> str:
 
 
 def format_table(
-    table: pd.DataFrame, by: str, baseline: str, level: float, fmt: str, method: str = "t"
+    table: pd.DataFrame,
+    by: str,
+    baseline: str,
+    level: float,
+    fmt: str,
+    method: str = "t",
+    catalog: Mapping[str, Metric] | None = None,
 ) -> str:
     """The comparison as text (aligned), ``markdown`` or ``csv``.
 
@@ -77,17 +56,21 @@ def format_table(
         level: The intervals' confidence level.
         fmt: ``text``, ``markdown`` or ``csv``.
         method: How the intervals were computed, named in their column's header.
+        catalog: Metric definitions (``analysis.load.load_metrics``) giving each
+            outcome's label and unit; an outcome without one is shown by its name.
 
     Returns:
-        The table, ending with a newline.
+        The table, ending with a newline; text and markdown end with each outcome's
+        unit, csv holds the numbers of ``table`` only.
     """
     if fmt == "csv":
         return str(table.to_csv(index=False))
+    metrics = with_derived_metrics(catalog)
     pct = f"{100 * level:g}% CI ({method})"
     shown = pd.DataFrame(
         {
             by: table[by],
-            "outcome": table["metric"].map(lambda m: LABELS.get(m, m)),
+            "outcome": table["metric"].map(lambda m: describe(metrics, m).label),
             "pairs": table["pairs"],
             f"{baseline} (mean)": table["baseline_mean"].map(number_text),
             "mean": table["mean"].map(number_text),
@@ -97,11 +80,13 @@ def format_table(
                 for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
             ],
             "change": table["relative"].map(lambda r: "–" if r != r else f"{100 * r:+.1f}%"),
+            "unit": table["metric"].map(lambda m: describe(metrics, m).unit),
         }
     )
     if fmt == "markdown":
+        text = {by, "outcome", "unit"}
         head = "| " + " | ".join(shown.columns) + " |"
-        rule = "|" + "|".join("---" if i < 2 else "---:" for i in range(len(shown.columns))) + "|"
+        rule = "|" + "|".join("---" if c in text else "---:" for c in shown.columns) + "|"
         body = [
             "| " + " | ".join(str(v) for v in row) + " |" for row in shown.itertuples(index=False)
         ]
@@ -146,9 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = paired_differences(
             frame, args.baseline, args.by, metrics, args.level, method=args.ci
         )
+        catalog = load_metrics(args.paths, SUMMARY) if args.format != "csv" else None
     except (NotARunError, ValueError) as exc:
         log.error("bad input: %s", exc)
         return EXIT_BAD_INPUT
-    text = format_table(table, args.by, args.baseline, args.level, args.format, args.ci)
+    text = format_table(
+        table, args.by, args.baseline, args.level, args.format, args.ci, catalog=catalog
+    )
     sys.stdout.write(text)
     return 0

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from analysis.load import Metric
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -426,6 +428,7 @@ def fit_figure(
     runs: Sequence[pd.DataFrame],
     title: str,
     band: tuple[float, float] = (0.1, 0.9),
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """Observed points against the model's median and band over seeds, one panel per metric.
 
@@ -435,6 +438,9 @@ def fit_figure(
             metrics, over the whole run.
         title: The figure's title.
         band: Lower and upper quantiles of the shaded band over seeds.
+        catalog: Timeseries metric definitions (``analysis.load.load_metrics(run_dir,
+            "timeseries")``) for the panels' titles and axes; None labels metrics by
+            their names.
 
     Returns:
         The figure (``analysis.plots``' style: dates on x, metric and unit on y).
@@ -471,8 +477,8 @@ def fit_figure(
             label="observed",
         )
         plots._date_axis(ax)
-        ax.set_ylabel(plots._axis_label(metric))
-        ax.set_title(plots._describe(metric)[0].capitalize())
+        ax.set_ylabel(plots._axis_label(metric, catalog))
+        ax.set_title(plots._title_of(metric, catalog))
         ax.grid(alpha=0.3)
         ax.margins(x=0)
         ax.set_ylim(0, None)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.intervals import CI_METHODS, bootstrap_ci, check_level, check_n_boot, t_interval
+from analysis.load import Metric
 
 # Outcomes compared by default (those present in the summaries), by summary field name.
 DEFAULT_OUTCOMES = (
@@ -28,6 +29,16 @@ DEFAULT_OUTCOMES = (
     "fiscal_cost_cny",
 )
 STAFF_HOURS_PREFIX = "staff_hours_by_task."
+# Outcomes analysis derives from several summary fields (``with_derived``), described here.
+DERIVED_METRICS = {
+    "staff_hours": Metric(
+        name="staff_hours",
+        unit="hours",
+        label="staff hours, all tasks",
+        description="hours grid workers and cadres gave every task over the run "
+        "(the sum of staff_hours_by_task.*)",
+    ),
+}
 
 
 def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,6 +55,19 @@ def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
     if hours and "staff_hours" not in frame.columns:
         frame = frame.assign(staff_hours=frame[hours].sum(axis=1))
     return frame
+
+
+def with_derived_metrics(catalog: Mapping[str, Metric] | None) -> dict[str, Metric]:
+    """Metric definitions with those of the outcomes ``with_derived`` adds.
+
+    Args:
+        catalog: Metric definitions by name (``analysis.load.load_metrics``), or None.
+
+    Returns:
+        A new dict: ``DERIVED_METRICS`` then ``catalog`` (a definition read from the
+        run directories wins over analysis's own).
+    """
+    return {**DERIVED_METRICS, **(catalog or {})}
 
 
 def group_label(value: object) -> str:
