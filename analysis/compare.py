@@ -1,4 +1,4 @@
-"""Paired comparisons: each scenario minus the baseline, seed by seed (common random numbers)."""
+"""``gridgov compare``: paired differences against a baseline as a text, markdown or csv table."""
 
 from __future__ import annotations
 
