@@ -12,13 +12,15 @@ import datetime as dt
 import difflib
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import gammaln
+
+from analysis.load import Metric
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,6 +41,10 @@ DATE = "date"
 
 class ObservedDataError(ValueError):
     """An observed-data file that cannot be fitted; the message names the file and the fault."""
+
+
+# Makes the error of a fault in the observed-data file being read (its message names the file).
+_Fail = Callable[[str], ObservedDataError]
 
 
 # ---- likelihood ----------------------------------------------------------------------
@@ -132,6 +138,102 @@ def _span_text(days: Sequence[dt.date]) -> str:
     return f"{days[0].isoformat()} to {days[-1].isoformat()} ({len(days)} days)"
 
 
+def _read_table(path: Path, fail: _Fail) -> pd.DataFrame:
+    """The CSV as text cells, its column names stripped; no file, a bad CSV or repeats fail."""
+    if not path.is_file():
+        raise fail("no such file")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise fail(f"not a readable CSV file ({' '.join(str(exc).split())})") from None
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        header = next(csv.reader(handle), [])
+    columns = [c.strip() for c in header]
+    if len(set(columns)) < len(columns):
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        raise fail(f"column(s) {twice} appear more than once")
+    raw.columns = columns
+    return raw
+
+
+def _metric_columns(columns: Sequence[str], metrics: Sequence[str], fail: _Fail) -> list[str]:
+    """The observed metrics' columns; a missing date column or an unknown metric fails."""
+    columns = list(columns)
+    if DATE not in columns:
+        close = difflib.get_close_matches(DATE, columns, n=1, cutoff=0.6)
+        hint = f" (column {close[0]!r}: did you mean {DATE!r}?)" if close else ""
+        raise fail(f"no {DATE!r} column{hint}; the columns are {columns}")
+    names = [c for c in columns if c != DATE]
+    if not names:
+        raise fail(f"no metric column beside {DATE!r}: add one such as 'new_confirmed'")
+    valid = sorted(metrics)
+    for name in names:
+        if name not in metrics:
+            raise fail(
+                f"column {name!r} is not a timeseries metric of the model{_suggest(name, valid)}; "
+                f"valid metrics: {valid}"
+            )
+    return names
+
+
+def _dates(texts: Sequence[str], fail: _Fail) -> list[dt.date]:
+    """The rows' dates, in the file's order; one that is not ISO or appears twice fails."""
+    days: list[dt.date] = []
+    for row, text in enumerate(texts, start=2):  # row 1 is the header
+        try:
+            days.append(dt.date.fromisoformat(text.strip()))
+        except ValueError:
+            raise fail(f"line {row}: date {text!r} is not an ISO date (YYYY-MM-DD)") from None
+    seen: dict[dt.date, int] = {}
+    for row, day in enumerate(days, start=2):
+        if day in seen:
+            raise fail(f"date {day.isoformat()} appears twice (lines {seen[day]} and {row})")
+        seen[day] = row
+    return days
+
+
+def _check_span(days: Sequence[dt.date], start: dt.date, end: dt.date, fail: _Fail) -> None:
+    """Fail unless the days are consecutive and within ``start`` to ``end``."""
+    ordered = sorted(days)
+    first, last = ordered[0], ordered[-1]
+    expected = (last - first).days + 1
+    if expected != len(ordered):
+        present = set(ordered)
+        missing = [
+            first + dt.timedelta(days=i)
+            for i in range(expected)
+            if first + dt.timedelta(days=i) not in present
+        ]
+        raise fail(
+            f"dates must be consecutive days: {len(missing)} missing between "
+            f"{first.isoformat()} and {last.isoformat()}, first {missing[0].isoformat()}"
+        )
+    outside = [d for d in ordered if d < start or d > end]
+    if outside:
+        raise fail(
+            f"dates {_span_text(outside)} are outside the runs' period "
+            f"{start.isoformat()} to {end.isoformat()}"
+        )
+
+
+def _counts(name: str, texts: Sequence[str], days: Sequence[dt.date], fail: _Fail) -> np.ndarray:
+    """A metric's cells as numbers; text, an empty cell, NaN, infinity or a negative fails."""
+    col = np.empty(len(texts), dtype=float)
+    for i, (text, day) in enumerate(zip(texts, days, strict=True)):
+        cell = text.strip()
+        try:
+            col[i] = float(cell) if cell else math.nan
+        except ValueError:
+            raise fail(f"{name} on {day.isoformat()}: {text!r} is not a number") from None
+        if math.isnan(col[i]):
+            raise fail(f"{name} on {day.isoformat()} is empty or NaN: give 0 for a day with none")
+        if not math.isfinite(col[i]) or col[i] < 0:
+            raise fail(
+                f"{name} on {day.isoformat()} is {text.strip()}: counts must be finite and >= 0"
+            )
+    return col
+
+
 def read_observed(
     path: str | Path,
     metrics: Sequence[str],
@@ -153,7 +255,7 @@ def read_observed(
 
     Returns:
         One row per day (index ``date``, ``datetime64``, sorted), one float column per
-        observed metric, in the file's order.
+        observed metric (counts, as in the file), in the file's order.
 
     Raises:
         ObservedDataError: A message naming the file and the fault: no file, no
@@ -167,84 +269,13 @@ def read_observed(
     def fail(message: str) -> ObservedDataError:
         return ObservedDataError(f"observed data {where}: {message}")
 
-    if not path.is_file():
-        raise fail("no such file")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise fail(f"not a readable CSV file ({' '.join(str(exc).split())})") from None
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        header = next(csv.reader(handle), [])
-    columns = [c.strip() for c in header]
-    if len(set(columns)) < len(columns):
-        twice = sorted({c for c in columns if columns.count(c) > 1})
-        raise fail(f"column(s) {twice} appear more than once")
-    raw.columns = columns
-    if DATE not in columns:
-        close = difflib.get_close_matches(DATE, columns, n=1, cutoff=0.6)
-        hint = f" (column {close[0]!r}: did you mean {DATE!r}?)" if close else ""
-        raise fail(f"no {DATE!r} column{hint}; the columns are {columns}")
-    names = [c for c in columns if c != DATE]
-    if not names:
-        raise fail(f"no metric column beside {DATE!r}: add one such as 'new_confirmed'")
-    valid = sorted(metrics)
-    for name in names:
-        if name not in metrics:
-            raise fail(
-                f"column {name!r} is not a timeseries metric of the model{_suggest(name, valid)}; "
-                f"valid metrics: {valid}"
-            )
+    raw = _read_table(path, fail)
+    names = _metric_columns(list(raw.columns), metrics, fail)
     if raw.empty:
         raise fail("no rows")
-    days: list[dt.date] = []
-    for row, text in enumerate(raw[DATE], start=2):  # row 1 is the header
-        try:
-            days.append(dt.date.fromisoformat(text.strip()))
-        except ValueError:
-            raise fail(f"line {row}: date {text!r} is not an ISO date (YYYY-MM-DD)") from None
-    seen: dict[dt.date, int] = {}
-    for row, day in enumerate(days, start=2):
-        if day in seen:
-            raise fail(f"date {day.isoformat()} appears twice (lines {seen[day]} and {row})")
-        seen[day] = row
-    ordered = sorted(days)
-    first, last = ordered[0], ordered[-1]
-    expected = (last - first).days + 1
-    if expected != len(ordered):
-        present = set(ordered)
-        missing = [
-            first + dt.timedelta(days=i)
-            for i in range(expected)
-            if first + dt.timedelta(days=i) not in present
-        ]
-        raise fail(
-            f"dates must be consecutive days: {len(missing)} missing between "
-            f"{first.isoformat()} and {last.isoformat()}, first {missing[0].isoformat()}"
-        )
-    outside = [d for d in ordered if d < start or d > end]
-    if outside:
-        raise fail(
-            f"dates {_span_text(outside)} are outside the runs' period "
-            f"{start.isoformat()} to {end.isoformat()}"
-        )
-    values: dict[str, np.ndarray] = {}
-    for name in names:
-        col = np.empty(len(raw), dtype=float)
-        for i, (text, day) in enumerate(zip(raw[name], days, strict=True)):
-            cell = text.strip()
-            try:
-                col[i] = float(cell) if cell else math.nan
-            except ValueError:
-                raise fail(f"{name} on {day.isoformat()}: {text!r} is not a number") from None
-            if math.isnan(col[i]):
-                raise fail(
-                    f"{name} on {day.isoformat()} is empty or NaN: give 0 for a day with none"
-                )
-            if not math.isfinite(col[i]) or col[i] < 0:
-                raise fail(
-                    f"{name} on {day.isoformat()} is {text.strip()}: counts must be finite and >= 0"
-                )
-        values[name] = col
+    days = _dates(list(raw[DATE]), fail)
+    _check_span(days, start, end, fail)
+    values = {name: _counts(name, list(raw[name]), days, fail) for name in names}
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(pd.to_datetime(days), name=DATE))
     return frame.sort_index()
 
@@ -397,6 +428,7 @@ def fit_figure(
     runs: Sequence[pd.DataFrame],
     title: str,
     band: tuple[float, float] = (0.1, 0.9),
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """Observed points against the model's median and band over seeds, one panel per metric.
 
@@ -406,6 +438,9 @@ def fit_figure(
             metrics, over the whole run.
         title: The figure's title.
         band: Lower and upper quantiles of the shaded band over seeds.
+        catalog: Timeseries metric definitions (``analysis.load.load_metrics(run_dir,
+            "timeseries")``) for the panels' titles and axes; None labels metrics by
+            their names.
 
     Returns:
         The figure (``analysis.plots``' style: dates on x, metric and unit on y).
@@ -442,8 +477,8 @@ def fit_figure(
             label="observed",
         )
         plots._date_axis(ax)
-        ax.set_ylabel(plots._axis_label(metric))
-        ax.set_title(plots._describe(metric)[0].capitalize())
+        ax.set_ylabel(plots._axis_label(metric, catalog))
+        ax.set_title(plots._title_of(metric, catalog))
         ax.grid(alpha=0.3)
         ax.margins(x=0)
         ax.set_ylim(0, None)

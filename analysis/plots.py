@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -21,40 +21,18 @@ from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from analysis.compare import group_column
+from analysis.load import Metric, describe
+from analysis.pairing import group_column, group_label
 
 log = logging.getLogger(__name__)
 
-# Timeseries metrics: (what it is, unit) for titles and axis labels.
-METRICS = {
-    "n_infectious": ("infectious residents", "persons"),
-    "n_exposed": ("exposed residents", "persons"),
-    "n_hospitalised": ("residents in hospital", "persons"),
-    "n_isolated": ("residents isolated", "persons"),
-    "n_quarantined_home": ("residents in home quarantine", "persons"),
-    "n_quarantined_facility": ("residents in centralised quarantine", "persons"),
-    "new_infections": ("new infections", "persons per day"),
-    "new_confirmed": ("new confirmed cases", "persons per day"),
-    "new_deaths": ("deaths", "persons per day"),
-    "cum_infections": ("infections so far", "persons"),
-    "cum_confirmed": ("confirmed cases so far", "persons"),
-    "cum_deaths": ("deaths so far", "persons"),
-    "person_trips_vs_baseline": ("person trips", "share of a normal day"),
-    "vehicle_trips_vs_baseline": ("vehicle trips", "share of a normal day"),
-    "household_days_without_necessities": ("households without necessities", "households"),
-    "delivery_backlog": ("delivery backlog", "orders waiting"),
-    "staff_overload_share": ("grid workers overloaded", "share of grid workers"),
-    "fiscal_cost_cny": ("fiscal cost of relief", "CNY per day"),
-}
-# Units of whole counts: their axes get whole-number ticks.
-COUNTS = ("persons", "persons per day", "households", "orders waiting")
-# Firm states stacked by firm_status, bottom to top: (column, label, colour).
+# Firm states stacked by firm_status, bottom to top: (column, colour).
 FIRM_STATES = (
-    ("firms_open", "open", "#4c9a2a"),
-    ("firms_closed_order", "closed by order", "#f2b134"),
-    ("firms_closed_workers", "closed: no workers", "#ed7d31"),
-    ("firms_closed_demand", "closed: no demand", "#9e6bb5"),
-    ("firms_failed", "failed", "#c0392b"),
+    ("firms_open", "#4c9a2a"),
+    ("firms_closed_order", "#f2b134"),
+    ("firms_closed_workers", "#ed7d31"),
+    ("firms_closed_demand", "#9e6bb5"),
+    ("firms_failed", "#c0392b"),
 )
 STAFF_PREFIX = "staff_hours_"
 # Policy kinds grouped for the timeline's colours; an unlisted kind is drawn as "other".
@@ -103,21 +81,38 @@ WIDTH = 10.0  # figure width (inches); 1000 px at the default 100 dpi
 DPI = 100
 
 
-def group_label(value: object) -> str:
-    """A group's name as text: whole floats without their ``.0``."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _describe(metric: str, catalog: Mapping[str, Metric] | None) -> Metric:
+    """A metric's definition: from ``catalog``, else its name as label and no unit."""
+    return describe(catalog, metric)
 
 
-def _describe(metric: str) -> tuple[str, str]:
-    """A metric's name and unit (the column name and no unit if unknown)."""
-    return METRICS.get(metric, (metric.replace("_", " "), ""))
+def _axis_label(metric: str, catalog: Mapping[str, Metric] | None) -> str:
+    """``label (unit)``, or the label alone when the unit is unknown."""
+    m = _describe(metric, catalog)
+    return f"{m.label} ({m.unit})" if m.unit else m.label
 
 
-def _axis_label(metric: str) -> str:
-    name, unit = _describe(metric)
-    return f"{name} ({unit})" if unit else name
+def _title_of(metric: str, catalog: Mapping[str, Metric] | None) -> str:
+    """A metric's label as a title (first letter capitalised)."""
+    label = _describe(metric, catalog).label
+    return label[:1].upper() + label[1:]
+
+
+def _stack_labels(columns: Sequence[str], catalog: Mapping[str, Metric] | None) -> list[str]:
+    """Legend entries of stacked metrics: their labels without the words all share.
+
+    ``firms open``, ``firms failed`` -> ``open``, ``failed``; ``staff_hours_tracing``,
+    ``staff_hours_delivery`` (no definitions) -> ``tracing``, ``delivery``.
+    """
+    labels = [_describe(c, catalog).label for c in columns]
+    shared = 0  # characters every label starts with
+    while labels and all(
+        len(label) > shared and label[shared] == labels[0][shared] for label in labels
+    ):
+        shared += 1
+    common = labels[0][:shared] if labels else ""
+    cut = max(common.rfind(" "), common.rfind("_")) + 1
+    return [label[cut:] or label for label in labels]
 
 
 def _colours(n: int) -> list[tuple[float, float, float, float]]:
@@ -208,8 +203,13 @@ def _bands(
     metric: str,
     by: str,
     band: tuple[float, float],
+    catalog: Mapping[str, Metric] | None,
 ) -> None:
-    """Draw each group's median (line) and seed band (shaded) of one metric on ``ax``."""
+    """Draw each group's median (line) and seed band (shaded) of one metric on ``ax``.
+
+    The y axis is labelled with the metric's label and unit; a metric stored as whole
+    numbers (a count) gets whole-number ticks.
+    """
     bands = seed_bands(runs, metric, by, *band)
     groups = list(pd.unique(bands[by]))
     for i, (name, colour) in enumerate(zip(groups, _colours(len(groups)), strict=True)):
@@ -226,12 +226,12 @@ def _bands(
         if n > 1:
             ax.fill_between(g["date"], g["low"], g["high"], color=colour, alpha=0.2, lw=0)
     _date_axis(ax)
-    ax.set_ylabel(_axis_label(metric))
+    ax.set_ylabel(_axis_label(metric, catalog))
     ax.grid(alpha=0.3)
     ax.margins(x=0)
     top = float(bands["high"].max())
     ax.set_ylim(0, None if top > 0 else 1)
-    if _describe(metric)[1] in COUNTS:
+    if pd.api.types.is_integer_dtype(runs[metric]):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
 
 
@@ -264,6 +264,7 @@ def epidemic_curves(
     metric: str | Sequence[str] = "n_infectious",
     by: str = "scenario",
     band: tuple[float, float] = (0.1, 0.9),
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """A metric over time for each group: the median over seeds and a seed band.
 
@@ -273,6 +274,8 @@ def epidemic_curves(
             panel each, side by side.
         by: The column naming the groups.
         band: Lower and upper quantiles of the shaded band over the group's runs.
+        catalog: Timeseries metric definitions (``load_metrics(path, "timeseries")``)
+            for titles and axis labels; None labels metrics by their names.
 
     Returns:
         The figure: per panel one line per group and one shaded band per group of two
@@ -284,11 +287,11 @@ def epidemic_curves(
     fig = Figure(figsize=(WIDTH, 4.2), layout="constrained")
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, m in zip(axes, metrics, strict=True):
-        _bands(ax, runs, m, by, band)
+        _bands(ax, runs, m, by, band, catalog)
         if len(metrics) > 1:
-            ax.set_title(_describe(m)[0].capitalize())
+            ax.set_title(_title_of(m, catalog))
     _legend_below(fig, axes[0])
-    name = _describe(metrics[0])[0].capitalize() if len(metrics) == 1 else "The epidemic"
+    name = _title_of(metrics[0], catalog) if len(metrics) == 1 else "The epidemic"
     fig.suptitle(_title(name, runs, by, band))
     return fig
 
@@ -300,7 +303,10 @@ def _share_axis(ax: Axes) -> None:
 
 
 def trips_vs_baseline(
-    runs: pd.DataFrame, by: str = "scenario", band: tuple[float, float] = (0.1, 0.9)
+    runs: pd.DataFrame,
+    by: str = "scenario",
+    band: tuple[float, float] = (0.1, 0.9),
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """Person and vehicle trips as a share of a normal day, by group.
 
@@ -309,6 +315,7 @@ def trips_vs_baseline(
             ``vehicle_trips_vs_baseline`` (shares of a normal day's trips).
         by: The column naming the groups.
         band: Quantiles of the shaded seed band.
+        catalog: Timeseries metric definitions for the panels' titles; None: names.
 
     Returns:
         The figure: two panels (person, vehicle trips), one median line per group and a
@@ -319,9 +326,9 @@ def trips_vs_baseline(
     for i, (ax, metric) in enumerate(
         zip(axes, ("person_trips_vs_baseline", "vehicle_trips_vs_baseline"), strict=True)
     ):
-        _bands(ax, runs, metric, by, band)
+        _bands(ax, runs, metric, by, band, catalog)
         _share_axis(ax)
-        ax.set_title(_describe(metric)[0].capitalize())
+        ax.set_title(_title_of(metric, catalog))
         ax.set_ylabel("trips (% of a normal day)" if i == 0 else "")
     _legend_below(fig, axes[0])
     fig.suptitle(_title("Trips as a share of a normal day", runs, by, band))
@@ -329,7 +336,10 @@ def trips_vs_baseline(
 
 
 def shortages(
-    runs: pd.DataFrame, by: str = "scenario", band: tuple[float, float] = (0.1, 0.9)
+    runs: pd.DataFrame,
+    by: str = "scenario",
+    band: tuple[float, float] = (0.1, 0.9),
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """Households without necessities and the delivery backlog, day by day, by group.
 
@@ -338,20 +348,23 @@ def shortages(
             (households that ran out that day) and ``delivery_backlog`` (orders waiting).
         by: The column naming the groups.
         band: Quantiles of the shaded seed band.
+        catalog: Timeseries metric definitions: each panel's title is its metric's
+            label, its y axis the unit (the label when no unit is known).
 
     Returns:
         The figure: two panels sharing the date axis, one median line per group.
     """
     fig = Figure(figsize=(WIDTH, 5.6), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
-    _bands(axes[0], runs, "household_days_without_necessities", by, band)
-    _bands(axes[1], runs, "delivery_backlog", by, band)
+    for ax, metric in zip(
+        axes, ("household_days_without_necessities", "delivery_backlog"), strict=True
+    ):
+        _bands(ax, runs, metric, by, band, catalog)
+        m = _describe(metric, catalog)
+        ax.set_title(_title_of(metric, catalog))
+        ax.set_ylabel(m.unit or m.label)
     _legend_below(fig, axes[0])
     axes[0].set_xlabel("")
-    axes[0].set_title("Households that ran out of necessities that day")
-    axes[0].set_ylabel("households")
-    axes[1].set_title("Online orders waiting for delivery")
-    axes[1].set_ylabel("orders")
     fig.suptitle(_title("Shortages", runs, by, band))
     return fig
 
@@ -397,18 +410,22 @@ def _mean_by_date(runs: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return runs.groupby(["_group", "date"], sort=False)[list(columns)].mean().reset_index()
 
 
-def firm_status(runs: pd.DataFrame, by: str = "scenario") -> Figure:
+def firm_status(
+    runs: pd.DataFrame, by: str = "scenario", catalog: Mapping[str, Metric] | None = None
+) -> Figure:
     """Firms open, closed (by order, for lack of workers or demand) and failed over time.
 
     Args:
         runs: One row per run and day with the ``firms_*`` state counts (firms).
         by: The column naming the groups; one panel per group.
+        catalog: Timeseries metric definitions: the states' labels (without the words
+            they share) in the legend, their unit on the y axis; None: names.
 
     Returns:
         The figure: per group a stacked area of the mean over its runs of the five
         states (they add up to all firms).
     """
-    columns = [c for c, _, _ in FIRM_STATES]
+    columns = [c for c, _ in FIRM_STATES]
     _require(runs, columns, "firm_status")
     runs, groups = _grouped(_with_dates(runs), by)
     counts = _runs_of(runs).groupby(runs["_group"]).nunique()
@@ -420,12 +437,12 @@ def firm_status(runs: pd.DataFrame, by: str = "scenario") -> Figure:
         ax.stackplot(
             g["date"],
             *(g[c] for c in columns),
-            colors=[c for _, _, c in FIRM_STATES],
-            labels=[label for _, label, _ in FIRM_STATES],
+            colors=[c for _, c in FIRM_STATES],
+            labels=_stack_labels(columns, catalog),
             lw=0,
         )
         ax.set_title(_panel_title(name, int(counts[name])), fontsize="medium")
-        ax.set_ylabel("firms")
+        ax.set_ylabel(_describe(columns[0], catalog).unit)
         ax.set_ylim(0, float(g[columns].sum(axis=1).max()) or 1.0)
         _date_axis(ax)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -435,7 +452,9 @@ def firm_status(runs: pd.DataFrame, by: str = "scenario") -> Figure:
     return fig
 
 
-def staff_hours(runs: pd.DataFrame, by: str = "scenario") -> Figure:
+def staff_hours(
+    runs: pd.DataFrame, by: str = "scenario", catalog: Mapping[str, Metric] | None = None
+) -> Figure:
     """Staff hours given to each task per day, with the share of grid workers overloaded.
 
     Args:
@@ -443,6 +462,8 @@ def staff_hours(runs: pd.DataFrame, by: str = "scenario") -> Figure:
             ``staff_overload_share`` (share of grid workers asked for more hours than
             they have).
         by: The column naming the groups; one panel per group.
+        catalog: Timeseries metric definitions: the tasks' labels (without the words
+            they share) in the legend, the overload share's on the twin axis; None: names.
 
     Returns:
         The figure: per group a stacked area of the mean hours by task and, on a twin
@@ -466,7 +487,7 @@ def staff_hours(runs: pd.DataFrame, by: str = "scenario") -> Figure:
             g["date"],
             *(g[c] for c in tasks),
             colors=colours,
-            labels=[c.removeprefix(STAFF_PREFIX) for c in tasks],
+            labels=_stack_labels(tasks, catalog),
             lw=0,
         )
         ax.set_ylim(0, top * 1.05)
@@ -481,7 +502,8 @@ def staff_hours(runs: pd.DataFrame, by: str = "scenario") -> Figure:
         )
         twin.set_ylim(0, 1.05)
         twin.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-        twin.set_ylabel("grid workers overloaded (%)" if last else "")
+        overload = _describe("staff_overload_share", catalog).label
+        twin.set_ylabel(f"{overload} (%)" if last else "")
         twin.tick_params(axis="y", labelright=last)
         if i == 0:
             h1, l1 = ax.get_legend_handles_labels()
@@ -634,12 +656,43 @@ def relief_cost_vs_firms_saved(
     return fig
 
 
+def _mean_axis_label(metric: str, catalog: Mapping[str, Metric] | None) -> str:
+    """``label (unit, mean over runs)``; without the unit when it is unknown."""
+    m = _describe(metric, catalog)
+    return f"{m.label} ({m.unit}, mean over runs)" if m.unit else f"{m.label} (mean over runs)"
+
+
+def _coloured_points(
+    fig: Figure,
+    ax: Axes,
+    front: pd.DataFrame,
+    x: str,
+    y: str,
+    colour: str,
+    catalog: Mapping[str, Metric] | None,
+) -> None:
+    """The groups' markers, coloured by ``colour`` with a colour bar when it is a column.
+
+    A ``*_cny`` colour is drawn in millions of CNY.
+    """
+    if colour not in front.columns:
+        ax.scatter(front[x], front[y], s=80, zorder=3)
+        return
+    cny = colour.endswith("_cny")
+    values = front[colour].astype(float) / (1e6 if cny else 1.0)
+    points = ax.scatter(front[x], front[y], c=values, cmap="viridis", s=80, zorder=3)
+    m = _describe(colour, catalog)
+    unit = "million CNY" if cny else m.unit
+    fig.colorbar(points, ax=ax, label=f"{m.label} ({unit})" if unit else m.label)
+
+
 def frontier_plot(
     front: pd.DataFrame,
     by: str | None = None,
     x: str = "cum_infections",
     y: str = "firms_failed",
     colour: str = "fiscal_cost_cny",
+    catalog: Mapping[str, Metric] | None = None,
 ) -> Figure:
     """The health–economy trade-off: infections against firm failures, cost as colour.
 
@@ -650,6 +703,8 @@ def frontier_plot(
         x: Objective on the x axis (persons for ``cum_infections``).
         y: Objective on the y axis (firms for ``firms_failed``).
         colour: Objective shown as marker colour (CNY, drawn in millions); ignored if absent.
+        catalog: Summary metric definitions (``load_metrics(path, "summary")``) for the
+            axes' and colour bar's labels and units; None labels them by their names.
 
     Returns:
         The figure: one labelled marker per group, Pareto-optimal groups ringed.
@@ -663,14 +718,7 @@ def frontier_plot(
         if "pareto" in front.columns
         else pd.Series(False, index=front.index)
     )
-    if colour in front.columns:
-        values = front[colour].astype(float) / (1e6 if colour.endswith("_cny") else 1.0)
-        points = ax.scatter(front[x], front[y], c=values, cmap="viridis", s=80, zorder=3)
-        unit = " (million CNY)" if colour.endswith("_cny") else ""
-        name = _describe(colour)[0] if colour in METRICS else colour.replace("_", " ")
-        fig.colorbar(points, ax=ax, label=f"{name}{unit}")
-    else:
-        ax.scatter(front[x], front[y], s=80, zorder=3)
+    _coloured_points(fig, ax, front, x, y, colour, catalog)
     ax.scatter(
         front.loc[pareto, x],
         front.loc[pareto, y],
@@ -693,11 +741,8 @@ def frontier_plot(
         weights=["bold" if p else "normal" for p in pareto],
         log_x=log_x,
     )
-    ax.set_xlabel(
-        ("infections (persons, mean over runs)" if x == "cum_infections" else x)
-        + (", log scale" if log_x else "")
-    )
-    ax.set_ylabel("firms failed (firms, mean over runs)" if y == "firms_failed" else y)
+    ax.set_xlabel(_mean_axis_label(x, catalog) + (", log scale" if log_x else ""))
+    ax.set_ylabel(_mean_axis_label(y, catalog))
     ax.grid(alpha=0.3)
     ax.margins(0.2)
     ax.legend(fontsize="small", loc="best")

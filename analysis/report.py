@@ -18,54 +18,60 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from analysis import plots
-from analysis.compare import (
-    LABELS,
-    OUTCOMES,
+from analysis import plots, stats
+from analysis.compare import number_text
+from analysis.load import (
+    SUMMARY,
+    TIMESERIES,
+    Metric,
+    NotARunError,
+    describe,
+    load_metric_sections,
+    load_runs,
+    load_summaries,
+)
+from analysis.pairing import (
+    DEFAULT_OUTCOMES,
     group_column,
-    number_text,
+    group_label,
     paired_differences,
     with_derived,
+    with_derived_metrics,
 )
-from analysis.load import NotARunError, load_runs, load_summaries
 
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.html"
 DEFAULT_BASELINE = "huaian_2020"
 EXIT_BAD_INPUT = 2
-# Key outcomes of a run: (summary field, label, unit); "%" fields are shares shown in percent.
+# Key outcomes of a run, by summary field (labels and units from the run's metrics.json).
 KEY_OUTCOMES = (
-    ("cum_infections", "infections", "persons"),
-    ("attack_rate", "attack rate", "% of residents"),
-    ("cum_confirmed", "confirmed cases", "persons"),
-    ("cum_deaths", "deaths", "persons"),
-    ("peak_infectious", "peak infectious", "persons"),
-    ("peak_hospitalised", "peak in hospital", "persons"),
-    ("cum_traced", "contacts traced", "persons"),
-    ("cum_quarantined_home", "home quarantine", "persons"),
-    ("cum_quarantined_facility", "centralised quarantine", "persons"),
-    ("peak_facility_occupancy", "peak occupancy of quarantine facilities", "persons"),
-    ("screening_days_to_99pct", "screening: days to reach 99% of residents", "days"),
-    ("staff_hours", "staff hours, all tasks", "hours"),
-    ("staff_overload_share", "grid workers overloaded, mean over work days", "% of workers"),
-    ("person_trips_vs_baseline_min7d", "person trips, lowest 7-day mean", "% of a normal day"),
-    ("vehicle_trips_vs_baseline_min7d", "vehicle trips, lowest 7-day mean", "% of a normal day"),
-    (
-        "household_days_without_necessities",
-        "household-days without necessities",
-        "household-days",
-    ),
-    ("peak_households_without_necessities", "peak households without necessities", "households"),
-    ("peak_delivery_backlog", "peak delivery backlog", "orders"),
-    ("farmer_unsold_value_cny", "farmers' unsold produce", "CNY"),
-    ("firms_closed_peak_share", "firms closed at the peak", "% of firms"),
-    ("firms_failed", "firms failed", "firms"),
-    ("firms_never_reopened_share", "firms never reopened", "% of firms"),
-    ("jobs_lost", "jobs lost", "jobs"),
-    ("wage_loss_cny", "wage loss", "CNY"),
-    ("fiscal_cost_cny", "fiscal cost of relief", "CNY"),
-    ("bank_loss_cny", "bank losses", "CNY"),
+    "cum_infections",
+    "attack_rate",
+    "cum_confirmed",
+    "cum_deaths",
+    "peak_infectious",
+    "peak_hospitalised",
+    "cum_traced",
+    "cum_quarantined_home",
+    "cum_quarantined_facility",
+    "peak_facility_occupancy",
+    "screening_days_to_99pct",
+    "staff_hours",
+    "staff_overload_share",
+    "person_trips_vs_baseline_min7d",
+    "vehicle_trips_vs_baseline_min7d",
+    "household_days_without_necessities",
+    "peak_households_without_necessities",
+    "peak_delivery_backlog",
+    "farmer_unsold_value_cny",
+    "firms_closed_peak_share",
+    "firms_failed",
+    "firms_never_reopened_share",
+    "jobs_lost",
+    "wage_loss_cny",
+    "fiscal_cost_cny",
+    "bank_loss_cny",
 )
 # Timeseries metrics of the epidemic panels.
 EPIDEMIC = ("n_infectious", "n_hospitalised")
@@ -107,8 +113,21 @@ td.wrap { white-space: normal; font-size: 0.92em; color: #3b4856; }
 # ---------------------------------------------------------------------------- formatting
 
 
+def _shown_unit(metric: Metric) -> str:
+    """The unit a metric is shown in: a share (``share of X``) as ``% of X``.
+
+    A metric without a unit whose name ends in ``_share`` is shown as ``%``.
+    """
+    unit = metric.unit
+    if unit.startswith("share"):
+        return "%" + unit.removeprefix("share")
+    if not unit and metric.name.endswith("_share"):
+        return "%"
+    return unit
+
+
 def _value(x: object, unit: str) -> str:
-    """A summary value in its unit: shares (units starting with %) as percentages."""
+    """A summary value in its shown unit: shares (units starting with %) as percentages."""
     if unit.startswith("%"):
         try:
             pct = 100 * float(x)  # type: ignore[arg-type]
@@ -368,22 +387,29 @@ def _peak_date(summary: Mapping[str, Any], field: str) -> str:
     return f" (on {date.isoformat()})"
 
 
-def _outcomes_table(summary: Mapping[str, Any]) -> str:
+def _outcomes_table(summary: Mapping[str, Any], catalog: Mapping[str, Metric]) -> str:
+    """The run's key outcomes: label (with the peak's date), value and unit."""
     values = {**summary, "staff_hours": _staff_total(summary)}
     rows = []
-    for key, label, unit in KEY_OUTCOMES:
+    for key in KEY_OUTCOMES:
         if values.get(key) is None:
             continue
+        metric = describe(catalog, key)
+        unit = _shown_unit(metric)
         if key == "firms_failed" and summary.get("firms_total"):
-            unit = f"firms (of {number_text(summary['firms_total'])})"
-        rows.append([label + _peak_date(summary, key), _value(values[key], unit), unit])
+            unit = f"{unit} (of {number_text(summary['firms_total'])})".lstrip()
+        rows.append([metric.label + _peak_date(summary, key), _value(values[key], unit), unit])
     return _table(["outcome", "value", "unit"], rows, kinds=["", "num", ""])
 
 
-def _breakdown(summary: Mapping[str, Any], field: str, title: str, unit: str) -> str:
+def _breakdown(
+    summary: Mapping[str, Any], field: str, title: str, catalog: Mapping[str, Metric]
+) -> str:
+    """A nested summary field's parts with their shares; the unit is that of its parts."""
     parts = summary.get(field)
     if not isinstance(parts, Mapping) or not parts:
         return ""
+    unit = describe(catalog, f"{field}.{next(iter(parts))}").unit
     total = sum(float(v) for v in parts.values())
     rows = [
         [k.replace("_", " "), number_text(v), f"{100 * float(v) / total:.1f}%" if total else "–"]
@@ -397,7 +423,9 @@ def _breakdown(summary: Mapping[str, Any], field: str, title: str, unit: str) ->
     )
 
 
-def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
+def _run_report(
+    run_dir: Path, runs: pd.DataFrame, metrics: Mapping[str, Mapping[str, Metric]]
+) -> tuple[str, str]:
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     scenario = str(summary.get("scenario", "?"))
     seed = summary.get("seed", "?")
@@ -431,14 +459,16 @@ def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
         ),
         "<h2>Key outcomes</h2>",
         '<div class="row"><div>',
-        _outcomes_table(summary),
+        _outcomes_table(summary, metrics[SUMMARY]),
         "</div><div>",
-        _breakdown(summary, "staff_hours_by_task", "Staff hours by task", "hours"),
-        _breakdown(summary, "fiscal_cost_by_instrument", "Fiscal cost by instrument", "CNY"),
+        _breakdown(summary, "staff_hours_by_task", "Staff hours by task", metrics[SUMMARY]),
+        _breakdown(
+            summary, "fiscal_cost_by_instrument", "Fiscal cost by instrument", metrics[SUMMARY]
+        ),
         "</div></div>",
         _scenario_section(run_dir, int(days) if days else None),
         "<h2>Over time</h2>",
-        _plots(runs, "scenario"),
+        _plots(runs, "scenario", metrics[TIMESERIES]),
     ]
     config = run_dir / "config.yaml"
     if config.is_file():
@@ -450,27 +480,28 @@ def _run_report(run_dir: Path, runs: pd.DataFrame) -> tuple[str, str]:
     return title, "".join(parts)
 
 
-def _plots(runs: pd.DataFrame, by: str) -> str:
+def _plots(runs: pd.DataFrame, by: str, catalog: Mapping[str, Metric]) -> str:
     """The time plots shared by run and sweep reports (those whose columns are present)."""
+    epidemic = [m for m in EPIDEMIC if m in runs.columns]
     figures = [
         (
-            lambda: plots.epidemic_curves(runs, [m for m in EPIDEMIC if m in runs.columns], by),
+            lambda: plots.epidemic_curves(runs, epidemic, by, catalog=catalog),
             "epidemic curves",
             "Residents infectious and in hospital.",
         ),
         (
-            lambda: plots.trips_vs_baseline(runs, by),
+            lambda: plots.trips_vs_baseline(runs, by, catalog=catalog),
             "trips",
             "Person and vehicle trips as a share of a normal day's.",
         ),
-        (lambda: plots.shortages(runs, by), "shortages", ""),
+        (lambda: plots.shortages(runs, by, catalog=catalog), "shortages", ""),
         (
-            lambda: plots.firm_status(runs, by),
+            lambda: plots.firm_status(runs, by, catalog),
             "firm status",
             "Every firm is in one of the five states each day.",
         ),
         (
-            lambda: plots.staff_hours(runs, by),
+            lambda: plots.staff_hours(runs, by, catalog),
             "staff hours",
             "Hours the grid workers and cadres gave each task; the line is the share of "
             "grid workers asked for more hours than they have.",
@@ -498,8 +529,11 @@ def _choose_baseline(groups: Sequence[str], baseline: str | None, by: str) -> st
     return DEFAULT_BASELINE if DEFAULT_BASELINE in groups else groups[0]
 
 
-def _summary_table(frame: pd.DataFrame, by: str, groups: Sequence[str]) -> str:
-    metrics = [m for m in OUTCOMES if m in frame.columns]
+def _summary_table(
+    frame: pd.DataFrame, by: str, groups: Sequence[str], catalog: Mapping[str, Metric]
+) -> str:
+    """The mean of each default outcome by group, labelled from ``catalog``."""
+    metrics = [m for m in DEFAULT_OUTCOMES if m in frame.columns]
     g = frame.groupby("_group", sort=False)
     rows: list[list[object]] = [
         ["runs", *(number_text(g.size()[name]) for name in groups)],
@@ -515,8 +549,9 @@ def _summary_table(frame: pd.DataFrame, by: str, groups: Sequence[str]) -> str:
     for m in metrics:
         if m not in means.columns:
             continue
-        unit = "%" if m.endswith("_share") else ""
-        rows.append([LABELS.get(m, m), *(_value(means.loc[n, m], unit) for n in groups)])
+        metric = describe(catalog, m)
+        unit = _shown_unit(metric)
+        rows.append([metric.label, *(_value(means.loc[n, m], unit) for n in groups)])
     return _table(["outcome (mean over runs)", *groups], rows, ["", *["num"] * len(groups)])
 
 
@@ -524,7 +559,7 @@ def _signed(x: float) -> str:
     return f"+{number_text(x)}" if x > 0 else number_text(x)
 
 
-def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
+def _comparison(frame: pd.DataFrame, baseline: str, by: str, catalog: Mapping[str, Metric]) -> str:
     """The paired differences: a matrix (outcomes by group) and the full table, collapsed."""
     try:
         table = paired_differences(frame, baseline, by=by)
@@ -536,7 +571,7 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
     matrix = []
     for m in metrics:
         row: list[object] = [
-            LABELS.get(m, m),
+            describe(catalog, m).label,
             number_text(cell.loc[(groups[0], m), "baseline_mean"]),
         ]
         for g in groups:
@@ -551,7 +586,7 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
     full = [
         [
             r[by],
-            LABELS.get(r["metric"], r["metric"]),
+            describe(catalog, r["metric"]).label,
             r["pairs"],
             number_text(r["baseline_mean"]),
             number_text(r["mean"]),
@@ -593,8 +628,6 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str) -> str:
 
 
 def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
-    from analysis import stats
-
     try:
         ce = stats.cost_effectiveness(frame, baseline, by=by)
     except ValueError as exc:
@@ -646,9 +679,7 @@ def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
     )
 
 
-def _frontier(frame: pd.DataFrame, by: str) -> str:
-    from analysis import stats
-
+def _frontier(frame: pd.DataFrame, by: str, catalog: Mapping[str, Metric]) -> str:
     try:
         front = stats.frontier(frame, by=by)
     except ValueError as exc:
@@ -664,8 +695,11 @@ def _frontier(frame: pd.DataFrame, by: str) -> str:
         ]
         for r in front.to_dict("records")
     ]
+    infections, firms, cost = (
+        describe(catalog, m).label for m in ("cum_infections", "firms_failed", "fiscal_cost_cny")
+    )
     table = _table(
-        [by, "runs", "infections", "firms failed", "fiscal cost (million CNY)", "Pareto-optimal"],
+        [by, "runs", infections, firms, f"{cost} (million CNY)", "Pareto-optimal"],
         rows,
         kinds=["", "num", "num", "num", "num", ""],
         row_classes=["pareto" if r["pareto"] else "" for r in front.to_dict("records")],
@@ -676,16 +710,20 @@ def _frontier(frame: pd.DataFrame, by: str) -> str:
             "fewer infections, fewer failed firms and a lower fiscal cost all at once."
         )
         + table
-        + _figure(plots.frontier_plot(front, by=by), "frontier")
+        + _figure(plots.frontier_plot(front, by=by, catalog=catalog), "frontier")
     )
 
 
 def _sweep_report(
-    summaries: pd.DataFrame, runs: pd.DataFrame, baseline: str | None, by: str
+    summaries: pd.DataFrame,
+    runs: pd.DataFrame,
+    baseline: str | None,
+    by: str,
+    metrics: Mapping[str, Mapping[str, Metric]],
 ) -> tuple[str, str]:
     frame = with_derived(summaries)
     column = group_column(frame, by)
-    frame = frame.assign(_group=frame[column].map(plots.group_label))
+    frame = frame.assign(_group=frame[column].map(group_label))
     groups = [str(g) for g in pd.unique(frame["_group"])]
     base = _choose_baseline(groups, baseline, by)
     sources = sorted(set(frame["source"]))
@@ -712,12 +750,12 @@ def _sweep_report(
             ]
         ),
         f"<h2>Mean outcomes by {escape(by)}</h2>",
-        _summary_table(frame, by, groups),
+        _summary_table(frame, by, groups, metrics[SUMMARY]),
     ]
     if len(groups) > 1:
         parts += [
             f"<h2>Paired differences against {escape(base)}</h2>",
-            _comparison(frame.drop(columns="_group"), base, by),
+            _comparison(frame.drop(columns="_group"), base, by, metrics[SUMMARY]),
         ]
         need = {"cum_infections", "firms_failed", "fiscal_cost_cny"}
         if need <= set(frame.columns):
@@ -725,7 +763,7 @@ def _sweep_report(
                 f"<h2>Cost-effectiveness against {escape(base)}</h2>",
                 _cost_effectiveness(frame.drop(columns="_group"), base, by),
                 "<h2>Health–economy frontier</h2>",
-                _frontier(frame.drop(columns="_group"), by),
+                _frontier(frame.drop(columns="_group"), by, metrics[SUMMARY]),
             ]
         else:
             parts.append(
@@ -733,7 +771,7 @@ def _sweep_report(
             )
     else:
         parts.append(_note(f"One {by} value only: no comparison, cost-effectiveness or frontier."))
-    parts += [f"<h2>Over time, by {escape(by)}</h2>", _plots(runs, by)]
+    parts += [f"<h2>Over time, by {escape(by)}</h2>", _plots(runs, by, metrics[TIMESERIES])]
     return title, "".join(parts)
 
 
@@ -803,10 +841,12 @@ def write_report(
     paths = _paths(path)
     summaries = load_summaries(paths)
     runs = load_runs(paths)
+    sections = load_metric_sections(paths)
+    metrics = {SUMMARY: with_derived_metrics(sections[SUMMARY]), TIMESERIES: sections[TIMESERIES]}
     if len(summaries) == 1:
-        title, body = _run_report(Path(str(summaries["run"].iloc[0])), runs)
+        title, body = _run_report(Path(str(summaries["run"].iloc[0])), runs, metrics)
     else:
-        title, body = _sweep_report(summaries, runs, baseline, by)
+        title, body = _sweep_report(summaries, runs, baseline, by, metrics)
     target = _target(paths, out)
     _write(target, _page(title, body))
     log.info("wrote %s", target)

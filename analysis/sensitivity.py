@@ -263,6 +263,32 @@ def write_samples(
     out = Path(out_dir).resolve()
     frame = sample(problem, method, n, seed)
     count = len(frame)
+    meta = _design_meta(problem, method, n, seed, count, overrides)
+    _refuse_another_design(out, meta)
+    group = out / "configs" / GROUP
+    group.mkdir(parents=True, exist_ok=True)
+    for stale in group.glob("*.yaml"):
+        stale.unlink()
+    frame.to_csv(out / SAMPLES)
+    (out / PROBLEM).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    names = [option_name(i, count) for i in range(count)]
+    _write_options(group, problem, frame, names)
+    _write_sweep(out, method, names)
+    log.info(
+        "%s design: %d samples of %s in %s; run them with:\n  %s",
+        method,
+        count,
+        ", ".join(problem.names),
+        out,
+        sweep_command(out, overrides),
+    )
+    return out
+
+
+def _design_meta(
+    problem: Problem, method: str, n: int, seed: int, count: int, overrides: Sequence[str]
+) -> dict[str, Any]:
+    """What ``problem.json`` holds: the problem, method, n, seed, samples and overrides."""
     meta = {
         **problem.to_dict(),
         "method": method,
@@ -273,22 +299,34 @@ def write_samples(
     }
     if method == "morris":
         meta["num_levels"] = NUM_LEVELS
+    return meta
+
+
+def _refuse_another_design(out: Path, meta: Mapping[str, Any]) -> None:
+    """Refuse a directory whose ``problem.json`` holds another design (overrides aside).
+
+    Raises:
+        ValueError: ``out`` holds another design.
+    """
     if (out / PROBLEM).is_file():
         old = json.loads((out / PROBLEM).read_text(encoding="utf-8"))
         old.pop("overrides", None)
         if old != {k: v for k, v in meta.items() if k != "overrides"}:
             raise ValueError(f"{out} holds another design ({PROBLEM}); choose another directory")
-    group = out / "configs" / GROUP
-    group.mkdir(parents=True, exist_ok=True)
-    for stale in group.glob("*.yaml"):
-        stale.unlink()
-    frame.to_csv(out / SAMPLES)
-    (out / PROBLEM).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    names = [option_name(i, count) for i in range(count)]
+
+
+def _write_options(
+    group: Path, problem: Problem, frame: pd.DataFrame, names: Sequence[str]
+) -> None:
+    """One ``<name>.yaml`` per sample in the config group: its values as nested YAML."""
     for name, row in zip(names, frame.to_dict("records"), strict=True):
         values = {str(k): int(v) if k in problem.integers else float(v) for k, v in row.items()}
         body = yaml.safe_dump(nested(values), sort_keys=False, default_flow_style=False)
         (group / f"{name}.yaml").write_text("# @package _global_\n" + body, encoding="utf-8")
+
+
+def _write_sweep(out: Path, method: str, names: Sequence[str]) -> None:
+    """``configs/sweep/samples.yaml``: the sweep over every option into ``out/runs``."""
     sweep = {
         "hydra": {
             "sweep": {"dir": (out / RUNS).as_posix()},
@@ -297,19 +335,10 @@ def write_samples(
     }
     (out / "configs" / "sweep").mkdir(exist_ok=True)
     (out / "configs" / "sweep" / f"{SWEEP_OPTION}.yaml").write_text(
-        f"# @package _global_\n# {method} design of {count} samples from {PROBLEM}\n"
+        f"# @package _global_\n# {method} design of {len(names)} samples from {PROBLEM}\n"
         + yaml.safe_dump(sweep, sort_keys=False, width=1 << 30),
         encoding="utf-8",
     )
-    log.info(
-        "%s design: %d samples of %s in %s; run them with:\n  %s",
-        method,
-        count,
-        ", ".join(problem.names),
-        out,
-        sweep_command(out, overrides),
-    )
-    return out
 
 
 def read_design(sample_dir: str | Path) -> tuple[Problem, dict[str, Any], pd.DataFrame]:

@@ -1,4 +1,4 @@
-"""Statistics of paired runs: bootstrap intervals, cost-effectiveness, health–economy frontier."""
+"""Statistics of paired runs: cost-effectiveness, Pareto front, health–economy frontier."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.compare import _label, group_column, paired_differences, with_derived
+from analysis.pairing import group_column, group_label, paired_differences, with_derived
 
 log = logging.getLogger(__name__)
 
@@ -18,56 +18,8 @@ COST_EFFECTIVENESS_COLUMNS = ("cum_infections", "firms_failed", "fiscal_cost_cny
 FRONTIER_OBJECTIVES = ("cum_infections", "firms_failed", "fiscal_cost_cny")
 # Columns of paired_differences that cost_effectiveness reads.
 _PAIRED = ("pairs", "difference", "ci_low", "ci_high")
-# Bootstrap resamples are drawn in blocks of at most this many indices (memory bound).
-_BOOT_BLOCK = 1 << 22
 # Pareto dominance is computed for blocks of rows of at most this many comparisons.
 _PARETO_BLOCK = 1 << 22
-
-
-def bootstrap_ci(
-    values: np.ndarray, level: float = 0.95, n_boot: int = 2000, seed: int = 0
-) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of the mean.
-
-    Resamples ``values`` with replacement ``n_boot`` times (an ``(n_boot, n)`` matrix
-    of indices from ``np.random.default_rng(seed)``) and takes the ``(1 - level) / 2``
-    and ``(1 + level) / 2`` quantiles of the resampled means. The percentile interval
-    under-covers a little for small samples (its spread is the plug-in standard error
-    with divisor n, and it uses normal rather than t tails).
-
-    Args:
-        values: The sample, one-dimensional (units of the measured quantity); a NaN in
-            it makes the interval NaN.
-        level: Confidence level (0 < level < 1).
-        n_boot: Number of bootstrap resamples (at least 100).
-        seed: Seed of the resampling; the same seed gives the same interval.
-
-    Returns:
-        ``(low, high)`` in the units of ``values``; ``(nan, nan)`` for fewer than two values.
-
-    Raises:
-        ValueError: A level outside (0, 1), fewer than 100 resamples, or values that
-            are not one-dimensional.
-    """
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie between 0 and 1, got {level}")
-    if n_boot < 100:
-        raise ValueError(f"n_boot must be at least 100, got {n_boot}")
-    x = np.asarray(values, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
-    n = x.size
-    if n < 2:
-        return (math.nan, math.nan)
-    rng = np.random.default_rng(seed)
-    block = max(1, _BOOT_BLOCK // n)
-    means = np.empty(n_boot)
-    for start in range(0, n_boot, block):
-        stop = min(start + block, n_boot)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        means[start:stop] = x[idx].mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return (float(low), float(high))
 
 
 def cost_effectiveness(
@@ -76,7 +28,7 @@ def cost_effectiveness(
     """Infections averted and firms saved per million CNY of extra spending, paired.
 
     Each group is paired with the baseline run by run exactly as
-    ``analysis.compare.paired_differences`` pairs (same seed and every other
+    ``analysis.pairing.paired_differences`` pairs (same seed and every other
     overridden key), and the paired differences are averaged.
 
     Args:
@@ -234,7 +186,7 @@ def frontier(
     gaps = int(values.isna().sum().sum())
     if gaps:
         log.warning("%d missing objective value(s): their groups' means are NaN", gaps)
-    labels = frame[group].map(_label).rename(by)
+    labels = frame[group].map(group_label).rename(by)
     # a mean over fewer runs than its group's would break the pairing: NaN instead
     means = values.groupby(labels, sort=True).mean()
     means = means.where(~values.isna().groupby(labels, sort=True).any())

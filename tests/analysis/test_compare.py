@@ -13,15 +13,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compare import (
-    OUTCOMES,
-    format_table,
-    group_column,
-    main,
-    pair_columns,
-    paired_differences,
-    with_derived,
-)
+from analysis.compare import format_table, main
+from analysis.pairing import group_column, pair_columns, paired_differences, with_derived
+
+from .metrics_fixture import catalog, label, write_metrics
 
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
 SEEDS = [1, 2, 3, 4, 5]
@@ -271,7 +266,7 @@ def table():
 
 
 def test_format_markdown():
-    out = format_table(table(), "scenario", "a", 0.95, "markdown")
+    out = format_table(table(), "scenario", "a", 0.95, "markdown", catalog=catalog())
     lines = out.strip("\n").split("\n")
     assert len(lines) == 2 + 4  # header, rule, one line per (scenario, metric)
     assert lines[0].startswith("| scenario | outcome | pairs | a (mean) |")
@@ -305,7 +300,7 @@ def test_format_csv_round_trips():
 
 
 def test_format_text():
-    out = format_table(table(), "scenario", "a", 0.95, "text")
+    out = format_table(table(), "scenario", "a", 0.95, "text", catalog=catalog())
     assert "a (mean)" in out
     assert "95% CI" in out
     assert "infections" in out and "firms failed" in out
@@ -345,6 +340,7 @@ def fake_sweep(root, scenarios=("a", "b", "c"), seeds=(1, 2, 3, 4)):
             d = root / str(job)
             d.mkdir(parents=True)
             (d / "summary.json").write_text(json.dumps(summary))
+            write_metrics(d)
             job += 1
     return root
 
@@ -355,8 +351,34 @@ def test_main_prints_the_table(tmp_path, capsys):
     out = capsys.readouterr().out
     for word in ("b", "c", "a (mean)", "95% CI", "infections", "firms failed", "staff hours"):
         assert word in out
-    assert OUTCOMES["fiscal_cost_cny"] in out
+    [row] = [line for line in out.split("\n") if line.split()[:1] == ["b"] and "fiscal" in line]
+    assert label("fiscal_cost_cny") in row and row.endswith("CNY")
     assert len(out.strip("\n").split("\n")) == 1 + 2 * 4  # two scenarios x four outcomes
+
+
+def test_main_without_metrics_json_labels_by_name_with_one_warning(tmp_path, capsys, caplog):
+    d = fake_sweep(tmp_path / "sweep")
+    for f in d.rglob("metrics.json"):
+        f.unlink()
+    with caplog.at_level(logging.WARNING, logger="analysis"):
+        assert main([str(d), "--baseline", "a", "--format", "markdown"]) == 0
+    lines = capsys.readouterr().out.strip("\n").split("\n")
+    assert [line.split("|")[2].strip() for line in lines[2:6]] == [
+        "cum_infections",
+        "staff hours, all tasks",  # derived by analysis: labelled all the same
+        "firms_failed",
+        "fiscal_cost_cny",
+    ]
+    assert [line.split("|")[-2].strip() for line in lines[2:6]] == ["", "hours", "", ""]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "metrics.json" in warnings[0].getMessage() and str(d) in warnings[0].getMessage()
+
+
+def test_format_without_definitions_shows_names():
+    out = format_table(table(), "scenario", "a", 0.95, "markdown")
+    assert out.split("\n")[2].startswith("| b | cum_infections | 5 | 62 | 65 | 3 |")
+    assert out.split("\n")[0].endswith("| change | unit |")
 
 
 def test_main_csv_has_the_known_differences(tmp_path, capsys):

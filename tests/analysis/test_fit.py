@@ -9,6 +9,8 @@ from scipy import stats
 
 from analysis import fit
 
+from .metrics_fixture import catalog
+
 START = dt.date(2020, 1, 20)
 END = dt.date(2020, 5, 18)
 METRICS = ["new_confirmed", "new_deaths", "new_infections", "n_hospitalised"]
@@ -183,7 +185,7 @@ def test_fit_figure_has_a_panel_per_metric_with_points_and_band():
         pd.DataFrame({"date": days, "new_confirmed": np.arange(30) + s, "new_deaths": s})
         for s in range(3)
     ]
-    fig = fit.fit_figure(observed, runs, "title")
+    fig = fit.fit_figure(observed, runs, "title", catalog=catalog("timeseries"))
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 2
     assert "new confirmed" in axes[0].get_ylabel()

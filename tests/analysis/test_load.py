@@ -1,5 +1,6 @@
 """Reading run and sweep directories written by hand: one row per finished run."""
 
+import dataclasses
 import json
 import logging
 import subprocess
@@ -9,7 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.load import FORMAT_VERSIONS, NotARunError, load_summaries
+from analysis.load import (
+    FORMAT_VERSIONS,
+    Metric,
+    NotARunError,
+    describe,
+    load_metric_sections,
+    load_metrics,
+    load_summaries,
+)
+
+from .metrics_fixture import METRICS, catalog, write_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -235,3 +246,99 @@ def test_analysis_does_not_import_the_simulation():
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+# --- metrics.json ------------------------------------------------------------------------
+
+
+def test_metrics_of_a_run_both_sections(tmp_path):
+    d = write_run(tmp_path / "run")
+    write_metrics(d)
+    sections = load_metric_sections(d)
+    assert set(sections) == {"timeseries", "summary"}
+    assert sections["timeseries"] == catalog("timeseries")
+    assert sections["summary"] == catalog("summary")
+    m = sections["summary"]["staff_hours_by_task.screening"]  # nested, flattened with dots
+    assert m == Metric(
+        "staff_hours_by_task.screening", "hours", "staff hours on screening", m.label
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.label = "x"  # type: ignore[misc]
+    # merged: a name in both sections takes its summary definition
+    merged = load_metrics(d)
+    assert merged["cum_infections"].label == "infections"
+    assert merged["n_infectious"].label == "infectious residents"
+    assert set(merged) == set(catalog("timeseries")) | set(catalog("summary"))
+    assert load_metrics(d, "timeseries")["cum_infections"].label == "infections so far"
+    assert load_metrics(d, "summary") == catalog("summary")
+    with pytest.raises(ValueError, match="'nope'"):
+        load_metrics(d, "nope")
+
+
+def test_metrics_of_a_sweep_come_from_its_first_run(tmp_path):
+    d = write_sweep(tmp_path / "sweep", sweep_rows())
+    for job in ("0", "2"):
+        write_run(d / job, "a", 1)
+    other = {**METRICS, "summary": [{**METRICS["summary"][0], "label": "second run"}]}
+    write_metrics(d / "0")
+    write_metrics(d / "2", other)
+    assert load_metrics(d)["cum_infections"].label == "infections"
+    assert load_metrics(d / "summary.parquet")["cum_infections"].label == "infections"
+    # a folder of runs: the first in path order
+    root = tmp_path / "runs"
+    write_metrics(write_run(root / "b" / "0"), other)
+    write_metrics(write_run(root / "a" / "1"))
+    assert load_metrics(root, "summary")["cum_infections"].label == "infections"
+
+
+def test_metrics_of_several_paths_first_definition_kept(tmp_path):
+    a = write_run(tmp_path / "a")
+    b = write_run(tmp_path / "b")
+    write_metrics(a, {**METRICS, "summary": [{**METRICS["summary"][0], "label": "from a"}]})
+    write_metrics(b)
+    merged = load_metrics([a, b], "summary")
+    assert merged["cum_infections"].label == "from a"
+    assert merged["firms_failed"].label == "firms failed"  # only b defines it
+
+
+def test_without_metrics_json_labels_are_the_names_with_one_warning(tmp_path, caplog):
+    old = write_run(tmp_path / "old")
+    older = write_run(tmp_path / "older")
+    new = write_metrics(write_run(tmp_path / "new")).parent
+    with caplog.at_level(logging.WARNING, logger="analysis.load"):
+        defined = load_metrics([old, new, older])
+    assert defined == load_metrics(new)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "metrics.json" in warnings[0] and str(old) in warnings[0] and str(older) in warnings[0]
+    assert str(new) not in warnings[0].replace(str(older), "")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="analysis.load"):
+        assert load_metrics(old) == {}
+    assert len(caplog.records) == 1
+    assert describe({}, "cum_infections") == Metric("cum_infections", "", "cum_infections", "")
+    assert describe(None, "x").label == "x"
+    assert describe(load_metrics(new), "cum_infections").label == "infections"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "not a readable metrics file"),
+        (json.dumps({**METRICS, "format_version": 2}), "format version 2"),
+        (json.dumps([1]), "format version None"),
+        (json.dumps({"format_version": 1, "timeseries": []}), "no 'summary' list"),
+        (json.dumps({**METRICS, "summary": [{"name": "x", "unit": "u"}]}), r"summary\[0\]"),
+        (json.dumps({**METRICS, "timeseries": [METRICS["timeseries"][0]] * 2}), "twice"),
+    ],
+)
+def test_a_bad_metrics_file_is_an_error(tmp_path, content, message):
+    d = write_run(tmp_path / "run")
+    (d / "metrics.json").write_text(content)
+    with pytest.raises(NotARunError, match=message):
+        load_metrics(d)
+
+
+def test_metrics_of_a_missing_path_is_an_error(tmp_path):
+    with pytest.raises(NotARunError, match="does not exist"):
+        load_metrics(tmp_path / "nowhere")

@@ -16,8 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from analysis import plots
-from analysis.load import load_runs, load_summaries
+from analysis.load import METRICS_FILE, load_metrics, load_runs, load_summaries
 from analysis.report import policy_windows
+
+from .metrics_fixture import catalog, write_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 GRIDGOV = str(Path(sys.executable).with_name("gridgov"))
@@ -50,6 +52,10 @@ def generated_outputs(tmp_path_factory) -> tuple[Path, Path]:
         ):
             done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stderr[-2000:]
+        # until the simulation writes metrics.json, the fixture stands beside each run's outputs
+        for summary in root.rglob("summary.json"):
+            if not (summary.parent / METRICS_FILE).exists():
+                write_metrics(summary.parent)
         (root / "done").touch()
     return run_dir, sweep_dir
 
@@ -67,6 +73,12 @@ def sweep_runs(outputs):
 @pytest.fixture(scope="module")
 def sweep_summaries(outputs):
     return load_summaries(outputs[1])
+
+
+@pytest.fixture(scope="module")
+def sweep_metrics(outputs):
+    """The sweep's timeseries metric definitions (its metrics.json)."""
+    return load_metrics(outputs[1], "timeseries")
 
 
 def title(fig: Figure) -> str:
@@ -97,8 +109,8 @@ def fill_values(collection) -> set[float]:
 # ---------------------------------------------------------------------- real outputs
 
 
-def test_epidemic_curves_of_a_sweep(sweep_runs):
-    fig = plots.epidemic_curves(sweep_runs)
+def test_epidemic_curves_of_a_sweep(sweep_runs, sweep_metrics):
+    fig = plots.epidemic_curves(sweep_runs, catalog=sweep_metrics)
     assert isinstance(fig, Figure)
     [ax] = fig.axes
     assert len(ax.lines) == len(SCENARIOS)  # one median per scenario
@@ -115,8 +127,9 @@ def test_epidemic_curves_of_a_sweep(sweep_runs):
     assert max(line.get_ydata()) > 0  # the heavier importation makes an epidemic
 
 
-def test_epidemic_curves_several_metrics_one_panel_each(sweep_runs):
-    fig = plots.epidemic_curves(sweep_runs, ["n_infectious", "n_hospitalised", "new_infections"])
+def test_epidemic_curves_several_metrics_one_panel_each(sweep_runs, sweep_metrics):
+    metrics = ["n_infectious", "n_hospitalised", "new_infections"]
+    fig = plots.epidemic_curves(sweep_runs, metrics, catalog=sweep_metrics)
     assert len(fig.axes) == 3
     for ax in fig.axes:
         assert len(ax.lines) == len(SCENARIOS)
@@ -124,8 +137,8 @@ def test_epidemic_curves_several_metrics_one_panel_each(sweep_runs):
         assert_date_axis(ax)
 
 
-def test_trips_vs_baseline(sweep_runs):
-    fig = plots.trips_vs_baseline(sweep_runs)
+def test_trips_vs_baseline(sweep_runs, sweep_metrics):
+    fig = plots.trips_vs_baseline(sweep_runs, catalog=sweep_metrics)
     assert len(fig.axes) == 2
     assert title(fig)
     for ax, what in zip(fig.axes, ("Person", "Vehicle"), strict=True):
@@ -139,8 +152,8 @@ def test_trips_vs_baseline(sweep_runs):
     assert "normal day" in legend_texts(fig)
 
 
-def test_shortages(sweep_runs):
-    fig = plots.shortages(sweep_runs)
+def test_shortages(sweep_runs, sweep_metrics):
+    fig = plots.shortages(sweep_runs, catalog=sweep_metrics)
     assert [ax.get_ylabel() for ax in fig.axes] == ["households", "orders"]
     assert title(fig)
     for ax in fig.axes:
@@ -152,8 +165,10 @@ def test_shortages(sweep_runs):
     assert drawn == pytest.approx(peak)
 
 
-def test_firm_status_one_panel_per_group_stacked_to_all_firms(sweep_runs, sweep_summaries):
-    fig = plots.firm_status(sweep_runs)
+def test_firm_status_one_panel_per_group_stacked_to_all_firms(
+    sweep_runs, sweep_summaries, sweep_metrics
+):
+    fig = plots.firm_status(sweep_runs, catalog=sweep_metrics)
     assert len(fig.axes) == len(SCENARIOS)
     assert title(fig)
     total = int(sweep_summaries["firms_total"].iloc[0])
@@ -168,10 +183,10 @@ def test_firm_status_one_panel_per_group_stacked_to_all_firms(sweep_runs, sweep_
     assert {"open", "failed", "closed by order"} <= set(texts)
 
 
-def test_staff_hours_stacked_tasks_and_overload_on_twin_axis(sweep_runs):
+def test_staff_hours_stacked_tasks_and_overload_on_twin_axis(sweep_runs, sweep_metrics):
     tasks = [c for c in sweep_runs.columns if c.startswith("staff_hours_")]
     assert len(tasks) == 8  # the staff tasks of sim.config.STAFF_TASKS
-    fig = plots.staff_hours(sweep_runs)
+    fig = plots.staff_hours(sweep_runs, catalog=sweep_metrics)
     assert title(fig)
     main = [ax for ax in fig.axes if ax.collections]
     twins = [ax for ax in fig.axes if not ax.collections]
@@ -295,6 +310,52 @@ def test_firm_status_is_the_mean_over_seeds():
     assert tops == pytest.approx([7.0, 8.0, 9.0, 9.5, 10.0])  # cumulative means, bottom up
 
 
+def test_stacked_legends_drop_the_words_their_labels_share():
+    frame = pd.DataFrame(
+        {
+            "run": ["a"],
+            "scenario": ["s"],
+            "date": [pd.Timestamp("2020-03-01")],
+            **{c: [1] for c, _ in plots.FIRM_STATES},
+        }
+    )
+    defined = catalog("timeseries")
+    fig = plots.firm_status(frame, catalog=defined)
+    assert legend_texts(fig)[::-1] == [
+        "open",
+        "closed by order",
+        "closed: no workers",
+        "closed: no demand",
+        "failed",
+    ]
+    assert fig.axes[0].get_ylabel() == "firms"
+    # without definitions: the column names, less their shared "firms_"
+    fig = plots.firm_status(frame)
+    assert legend_texts(fig)[::-1] == [
+        "open",
+        "closed_order",
+        "closed_workers",
+        "closed_demand",
+        "failed",
+    ]
+    assert fig.axes[0].get_ylabel() == ""
+
+
+def test_labels_and_units_come_from_the_definitions(sweep_runs, sweep_metrics):
+    fig = plots.epidemic_curves(
+        sweep_runs, ["n_infectious", "new_infections"], catalog=sweep_metrics
+    )
+    assert [ax.get_title() for ax in fig.axes] == ["Infectious residents", "New infections"]
+    assert fig.axes[1].get_ylabel() == "new infections (persons per day)"
+    # without them, metrics are labelled by their names
+    fig = plots.epidemic_curves(sweep_runs, ["n_infectious", "new_infections"])
+    assert [ax.get_ylabel() for ax in fig.axes] == ["n_infectious", "new_infections"]
+    assert [ax.get_ylabel() for ax in plots.shortages(sweep_runs).axes] == [
+        "household_days_without_necessities",
+        "delivery_backlog",
+    ]
+
+
 def test_relief_plot_points_and_intervals():
     ce = pd.DataFrame(
         {
@@ -329,7 +390,7 @@ def test_frontier_rings_the_pareto_groups():
             "pareto": [True, False, True],
         }
     )
-    fig = plots.frontier_plot(front)
+    fig = plots.frontier_plot(front, catalog=catalog("summary"))
     ax, bar = fig.axes
     points, rings = ax.collections
     assert points.get_array().tolist() == [1.0, 2.0, 3.0]  # colour: million CNY

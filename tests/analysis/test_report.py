@@ -139,6 +139,37 @@ def test_several_run_directories_make_a_sweep_report(outputs, tmp_path):
     assert write_report(jobs[:2]) == sweep_dir / REPORT_NAME
 
 
+def test_labels_and_units_come_from_metrics_json(outputs, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(outputs[0], run_dir)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for entry in metrics["summary"]:
+        if entry["name"] == "jobs_lost":
+            entry.update(label="positions gone", unit="posts")
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    summary = json.loads((run_dir / "summary.json").read_text())
+    text = write_report(run_dir, out=tmp_path / "r.html").read_text()
+    assert f'<td>positions gone</td><td class="num">{number(summary["jobs_lost"])}</td>' in text
+    assert f">{number(summary['jobs_lost'])}</td><td>posts</td>" in text
+    # analysis's own derived outcome keeps its label
+    assert "<td>staff hours, all tasks</td>" in text
+
+
+def test_without_metrics_json_names_label_the_outcomes_with_one_warning(outputs, tmp_path, caplog):
+    sweep = tmp_path / "sweep"
+    shutil.copytree(outputs[1], sweep)
+    for f in sweep.rglob("metrics.json"):
+        f.unlink()
+    (sweep / REPORT_NAME).unlink(missing_ok=True)
+    with caplog.at_level(logging.WARNING, logger="analysis"):
+        text = write_report(sweep).read_text()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "metrics.json" in warnings[0]
+    assert "<td>cum_infections</td>" in text and "<td>firms_failed</td>" in text
+    assert "<td>staff hours, all tasks</td>" in text  # derived by analysis: still labelled
+    assert text.count(IMG) == 7  # every plot, labelled by column names
+
+
 def test_text_is_escaped(outputs, tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(outputs[0], run_dir)

@@ -13,9 +13,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import analysis.intervals as intervals_module
 import analysis.stats as stats_module
-from analysis.compare import CI_METHODS, main, paired_differences
-from analysis.stats import bootstrap_ci, cost_effectiveness, frontier, pareto_front
+from analysis.compare import main
+from analysis.intervals import CI_METHODS, bootstrap_ci
+from analysis.pairing import paired_differences
+from analysis.stats import cost_effectiveness, frontier, pareto_front
 
 from .test_compare import fake_sweep, run, sweep_frame
 
@@ -66,7 +69,7 @@ def test_bootstrap_interval_is_reproducible():
 def test_bootstrap_blocks_do_not_change_the_interval(monkeypatch):
     x = np.random.default_rng(2).normal(size=30)
     whole = bootstrap_ci(x, n_boot=2000, seed=3)
-    monkeypatch.setattr(stats_module, "_BOOT_BLOCK", 30 * 7)  # 286 blocks of 7 resamples
+    monkeypatch.setattr(intervals_module, "_BOOT_BLOCK", 30 * 7)  # 286 blocks of 7 resamples
     assert bootstrap_ci(x, n_boot=2000, seed=3) == pytest.approx(whole, rel=1e-12)
 
 
@@ -424,6 +427,38 @@ def test_cost_effectiveness_single_pair_has_no_interval():
     assert t.loc["pkg", "infections_averted"] == pytest.approx(2.0)
     assert math.isnan(t.loc["pkg", "infections_averted_low"])
     assert t.loc["pkg", "firms_saved_per_million_cny"] == pytest.approx(1.0)  # 2 / 2
+
+
+def test_cost_effectiveness_against_a_baseline_without_relief():
+    # the baseline costs nothing: the extra cost is the scenario's own cost
+    rows = [
+        run("no_relief", s, cum_infections=100, firms_failed=f, fiscal_cost_cny=0.0)
+        for s, f in [(1, 100), (2, 120), (3, 90)]
+    ]
+    # saves exactly 10, 20, 30 firms on seeds 1-3 at 2 M CNY each; seed 4 has no pair
+    rows += [
+        run("pkg", s, cum_infections=100, firms_failed=f, fiscal_cost_cny=2e6)
+        for s, f in [(1, 90), (2, 100), (3, 60), (4, 0)]
+    ]
+    pkg = cost_effectiveness(pd.DataFrame(rows), "no_relief").set_index("scenario").loc["pkg"]
+    assert pkg["pairs"] == 3
+    assert pkg["fiscal_cost_cny"] == pytest.approx(2e6)
+    assert pkg["firms_saved"] == pytest.approx(20.0)
+    half = t_half([10, 20, 30])
+    assert pkg["firms_saved_low"] == pytest.approx(20.0 - half, rel=1e-12)
+    assert pkg["firms_saved_high"] == pytest.approx(20.0 + half, rel=1e-12)
+    assert pkg["firms_saved_per_million_cny"] == pytest.approx(10.0)
+    # one pair: 20 firms saved at 4 M CNY is 5 firms per million CNY
+    one = [
+        run("no_relief", 1, cum_infections=100, firms_failed=100, fiscal_cost_cny=0.0),
+        run("pkg", 1, cum_infections=100, firms_failed=80, fiscal_cost_cny=4e6),
+    ]
+    t = cost_effectiveness(pd.DataFrame(one), "no_relief").set_index("scenario")
+    assert t.loc["pkg", "firms_saved_per_million_cny"] == 5.0
+    # runs on different seeds do not pair
+    one[1] = run("pkg", 2, cum_infections=100, firms_failed=80, fiscal_cost_cny=4e6)
+    with pytest.raises(ValueError, match="seed"):
+        cost_effectiveness(pd.DataFrame(one), "no_relief")
 
 
 def test_cost_effectiveness_errors():
