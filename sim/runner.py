@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 PER_RESIDENT_ACTORS = ("outside", "hospital", "resident")
 RUN_FIELDS = """
-residents | residents | residents
+residents | persons | residents
     residents of the district
 households | households | households
     households of the district

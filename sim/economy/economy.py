@@ -21,8 +21,16 @@ BANK = "loan_forbearance"  # the relief instrument whose cost falls on banks, no
 
 
 METRICS = """
-firms_{status} | firms | firms {status}
-    firms {status} at end of day (status code name)
+firms_open | firms | firms open
+    firms open at end of day
+firms_closed_order | firms | firms closed by order
+    firms closed by order (work stoppage) at end of day
+firms_closed_workers | firms | firms closed: no workers
+    firms closed at end of day because too few of their workers can come
+firms_closed_demand | firms | firms closed: no demand
+    firms closed at end of day for too little demand (or supplies)
+firms_failed | firms | firms failed
+    firms that could not pay what was due, at end of day (their jobs are gone)
 firms_waiting_approval | firms | firms waiting for approval
     closed firms waiting for approval to reopen
 new_approvals | firms | approvals
@@ -43,7 +51,7 @@ household_income_ratio | share | household income vs normal | real
     households' income (wages, farm sales) against normal, smoothed by savings
 relief_{instrument}_cny | CNY | relief: {instrument} | real
     cost of {instrument} today (CNY; loan_forbearance: a bank cost)
-fiscal_cost_cny | CNY | fiscal cost of relief | real
+fiscal_cost_cny | CNY per day | fiscal cost of relief | real
     fiscal cost of today's relief (CNY)
 bank_credit_extended_cny | CNY | bank credit extended | real
     principal renewed today only because of loan forbearance (CNY)
@@ -57,11 +65,11 @@ firms_total | firms | firms
     firms in the district
 firms_open_end | firms | firms open at the end
     firms open on the last day
-firms_closed_peak_share | share | peak share of firms closed | real
+firms_closed_peak_share | share of firms | firms closed at the peak | real
     largest share of firms closed on one day
 firms_failed | firms | firms failed
     firms that failed over the run
-firms_never_reopened_share | share | firms never reopened (share) | real
+firms_never_reopened_share | share of firms | firms never reopened | real
     share of firms closed at some point and not open at the end
 firms_never_reopened_share_by_size.{size} | share | firms never reopened: {size} | real
     share of {size} firms closed at some point and not open at the end
@@ -69,11 +77,11 @@ jobs_lost | jobs | jobs lost
     employees of failed firms at the end
 revenue_cny | CNY | revenue | real
     firms' revenue over the run
-wage_loss_cny | CNY | wage loss (CNY) | real
+wage_loss_cny | CNY | wage loss | real
     wages lost against normal days
-fiscal_cost_cny | CNY | fiscal cost of relief (CNY) | real
+fiscal_cost_cny | CNY | fiscal cost of relief | real
     fiscal cost of the relief over the run
-fiscal_cost_by_instrument.{fiscal} | CNY | fiscal cost: {fiscal} | real
+fiscal_cost_by_instrument.{fiscal} | CNY | fiscal cost of {fiscal} | real
     fiscal cost of {fiscal} over the run
 bank_credit_extended_cny | CNY | bank credit extended | real
     principal renewed only because of loan forbearance
@@ -209,7 +217,7 @@ class Economy:
     @staticmethod
     def metrics() -> list[Metric]:
         """The daily columns this component records."""
-        return table(METRICS, status=list(STATUS_NAMES.values()), instrument=INSTRUMENTS)
+        return table(METRICS, instrument=INSTRUMENTS)
 
     def values(self) -> dict[str, float]:
         """Today's values of ``metrics``."""

@@ -51,39 +51,39 @@ LAYER_COLUMN = {"household": 0, "community": 1, "workplace": 2, "market": 3, "we
 Layer = HouseholdLayer | GroupLayer
 
 METRICS = """
-new_infections | residents | new infections
+new_infections | persons per day | new infections
     residents infected today (all layers and imported)
-new_infections_{layer} | residents | new infections ({layer})
+new_infections_{layer} | persons | new infections ({layer})
     residents infected today in the {layer} layer
-new_imported | residents | imported infections
+new_imported | persons | imported infections
     infections imported from outside today
-new_symptomatic | residents | symptom onsets
+new_symptomatic | persons | symptom onsets
     residents with symptom onset today
-new_hospitalised | residents | hospital admissions
+new_hospitalised | persons | hospital admissions
     admissions to hospital today
-new_critical | residents | ICU admissions
+new_critical | persons | ICU admissions
     admissions to ICU (critical) today
-new_icu_denied | residents | critical cases without ICU bed
+new_icu_denied | persons | critical cases without ICU bed
     critical cases who found no free ICU bed today
-new_recovered | residents | recoveries
+new_recovered | persons | recoveries
     recoveries today
-new_deaths | residents | deaths
+new_deaths | persons per day | deaths
     deaths today
-n_{state} | residents | {state}
+n_{state} | persons | {state}
     residents in state {state} at end of day
-n_infectious | residents | infectious
+n_infectious | persons | infectious residents
     residents infectious at end of day (incl. in hospital)
-n_hospitalised | residents | in hospital
+n_hospitalised | persons | residents in hospital
     residents in hospital (severe + critical)
-n_hospital_overflow | residents | beyond hospital beds
+n_hospital_overflow | persons | beyond hospital beds
     hospitalised residents beyond the hospital beds
-cum_infections | residents | infections
+cum_infections | persons | infections so far
     infections since day 0 (incl. imported and seeded)
-cum_deaths | residents | deaths
+cum_deaths | persons | deaths so far
     deaths since day 0
-new_infections_from_quarantine | residents | infections by the home-quarantined
+new_infections_from_quarantine | persons | infections by the home-quarantined
     infections today by residents in home quarantine
-new_infections_household_quarantined | residents | household infections in home quarantine
+new_infections_household_quarantined | persons | household infections in home quarantine
     household infections today of or by a resident in home quarantine
 """
 AFTER_RUN_METRICS = """
@@ -93,23 +93,23 @@ rt_complete | true/false | Rt complete
     whether the day's Rt is final (its cohort's secondary infections are all on record)
 """
 SUMMARY = """
-cum_infections | residents | infections
+cum_infections | persons | infections
     infections over the run
-cum_deaths | residents | deaths
+cum_deaths | persons | deaths
     deaths over the run
-cum_imported | residents | imported infections
+cum_imported | persons | imported infections
     infections from outside over the run
-initial_infected | residents | initially infectious
+initial_infected | persons | initially infectious
     residents infectious on day 0 (well-mixed check model)
-peak_hospitalised | residents | peak in hospital
+peak_hospitalised | persons | peak in hospital
     most residents in hospital on one day
 peak_hospitalised_day | day | day of peak in hospital
     day index of the most residents in hospital
-peak_infectious | residents | peak infectious
+peak_infectious | persons | peak infectious
     most residents infectious on one day
 peak_infectious_day | day | day of peak infectious
     day index of the most residents infectious
-attack_rate | share | attack rate | real
+attack_rate | share of residents | attack rate | real
     share of residents ever infected
 r0 | secondary infections | R0 | real
     expected secondary infections of a typical case with no measures
@@ -125,11 +125,11 @@ early_doubling_time_days | days | doubling time | real
     doubling time of daily infections in the early phase
 household_sar_symptomatic_index | share | household SAR | real
     household secondary attack rate of symptomatic primary cases
-household_sar_contacts | residents | household contacts
+household_sar_contacts | persons | household contacts
     household contacts of the primary cases behind the SAR
 clusters | clusters | clusters
     chains of two or more confirmed cases
-cluster_cases | cases | cases in clusters
+cluster_cases | persons | cases in clusters
     confirmed cases in clusters
 household_cluster_share | share | household clusters | real
     share of clusters with most of their infections at home

@@ -25,17 +25,17 @@ person_trips_shopping | trips | person trips: shopping
     round trips out of the home for shopping today
 person_trips_other | trips | person trips: other
     round trips out of the home for other today
-person_trips_vs_baseline | share | person trips vs normal | real
+person_trips_vs_baseline | share of a normal day | person trips | real
     person trips as a share of a normal day's
 vehicle_trips | vehicle trips | vehicle trips | real
     vehicle trips today: private cars, commercial traffic, delivery vans
-vehicle_trips_vs_baseline | share | vehicle trips vs normal | real
+vehicle_trips_vs_baseline | share of a normal day | vehicle trips | real
     vehicle trips as a share of a normal day's
 rule_breaking_trips | trips | rule-breaking trips
     trips made against today's rules (on foot or by car)
 voluntary_trip_cut | share | trips forgone by choice | real
     share of other trips residents forgo by choice (recent local cases)
-residents_off_sick | residents | off sick
+residents_off_sick | persons | off sick
     residents with symptoms who stayed home today
 blocked_trips | trips | trips turned back
     rule-breaking trips turned back at a checkpoint or gate today
@@ -47,9 +47,9 @@ person_trips_baseline | trips | person trips on a normal day | real
     person trips of a normal day
 vehicle_trips_baseline | vehicle trips | vehicle trips on a normal day | real
     vehicle trips of a normal day
-person_trips_vs_baseline_min7d | share | lowest week of person trips | real
+person_trips_vs_baseline_min7d | share of a normal day | person trips, lowest 7-day mean | real
     lowest 7-day mean of person trips against a normal day
-vehicle_trips_vs_baseline_min7d | share | lowest week of vehicle trips | real
+vehicle_trips_vs_baseline_min7d | share of a normal day | vehicle trips, lowest 7-day mean | real
     lowest 7-day mean of vehicle trips against a normal day
 person_trips | trips | person trips
     person trips over the run
@@ -59,7 +59,7 @@ rule_breaking_trips | trips | rule-breaking trips
     trips against the day's rules over the run
 blocked_trips | trips | trips turned back
     rule-breaking trips turned back over the run
-market_visits | trips | market visits
+market_visits | visits | market visits
     shopping trips to a market
 """
 

@@ -18,7 +18,7 @@ NO_ORDER = -1
 
 
 METRICS = """
-market_turned_away | residents | turned away at market
+market_turned_away | persons | turned away at market
     market visitors a market at capacity could not serve
 online_orders | orders | online orders
     online orders placed today
@@ -64,7 +64,7 @@ peak_households_without_necessities | households | peak households without neces
     most households without necessities on one day
 farmer_sold_value_cny | CNY | farm produce sold | real
     farm produce sold
-farmer_unsold_value_cny | CNY | farmers' unsold produce (CNY) | real
+farmer_unsold_value_cny | CNY | farmers' unsold produce | real
     farm produce spoilt unsold
 """
 

@@ -23,71 +23,71 @@ from sim.rng import Streams
 from sim.world.population import Population, expand_ranges, scaled_count
 
 METRICS = """
-new_confirmed | cases | confirmed cases
+new_confirmed | persons per day | new confirmed cases
     cases confirmed today (care seeking or admission)
-new_confirmed_imported | cases | confirmed cases infected outside
+new_confirmed_imported | persons | confirmed cases infected outside
     cases confirmed today who were infected outside the district
-new_isolated | cases | cases isolated
+new_isolated | persons | cases isolated
     confirmed cases isolated today
-n_isolated | cases | in isolation
+n_isolated | persons | residents isolated
     confirmed cases in isolation
-cum_confirmed | cases | confirmed cases (total)
+cum_confirmed | persons | confirmed cases so far
     confirmed cases since day 0
-new_confirmed_screening | cases | confirmed after screening
+new_confirmed_screening | persons | confirmed after screening
     cases confirmed today after door-to-door screening
-new_confirmed_tracing | cases | confirmed among contacts
+new_confirmed_tracing | persons | confirmed among contacts
     cases confirmed today among traced contacts
-new_screened | residents | residents screened
+new_screened | persons | residents screened
     residents in households screened today
-cum_screened | residents | residents screened (total)
+cum_screened | persons | residents screened so far
     residents in households screened since day 0
-cum_screening_visits | visits | door visits (total)
+cum_screening_visits | visits | door visits so far
     door visits since day 0 (first visits and revisits)
-new_key_persons | residents | key persons found
+new_key_persons | persons | key persons found
     returnees found by screening within their key-person period
-new_cases_traced | cases | cases traced
+new_cases_traced | persons | cases traced
     confirmed cases whose contacts were traced today
-new_traced | residents | contacts traced
+new_traced | persons | contacts traced
     contacts found by tracing today
-cum_traced | residents | contacts traced (total)
+cum_traced | persons | contacts traced so far
     contacts found by tracing since day 0
-n_tracing_backlog | cases | tracing backlog
+n_tracing_backlog | persons | tracing backlog
     confirmed cases waiting to be traced
-new_quarantined_home | residents | into home quarantine
+new_quarantined_home | persons | into home quarantine
     residents entering home quarantine today
-new_quarantined_facility | residents | into the facility
+new_quarantined_facility | persons | into the facility
     residents entering the quarantine facility today
-cum_quarantined_home | residents | home quarantine (persons)
+cum_quarantined_home | persons | home quarantine (persons)
     residents entering home quarantine since day 0
-cum_quarantined_facility | residents | centralised quarantine (persons)
+cum_quarantined_facility | persons | centralised quarantine (persons)
     residents entering the facility since day 0
-n_quarantined_home | residents | in home quarantine
+n_quarantined_home | persons | residents in home quarantine
     residents in home quarantine at end of day
-n_quarantined_facility | residents | in the facility
+n_quarantined_facility | persons | residents in centralised quarantine
     residents in the quarantine facility at end of day
-new_confirmed_pcr | cases | confirmed by PCR in quarantine
+new_confirmed_pcr | persons | confirmed by PCR in quarantine
     cases confirmed today by a PCR test in quarantine
 new_pcr_tests | tests | PCR tests
     PCR tests of quarantined residents today
-cum_pcr_tests | tests | PCR tests (total)
+cum_pcr_tests | tests | PCR tests so far
     PCR tests of quarantined residents since day 0
 pcr_cost_cny | CNY | cost of PCR tests | real
     cost of today's PCR tests (CNY)
 pcr_samples_waiting | samples | samples waiting
     quarantined residents' samples waiting for the lab
-n_quarantined_facility_{group} | residents | in the facility: {group}
+n_quarantined_facility_{group} | persons | in the facility: {group}
     residents in the quarantine facility at end of day: group {group}
-cum_quarantine_transfers | residents | moved into the facility
+cum_quarantine_transfers | persons | moved into the facility
     residents moved from home quarantine into the facility
-cum_quarantine_restarts | residents | quarantines restarted
+cum_quarantine_restarts | persons | quarantines restarted
     home quarantines restarted after a household member was confirmed
 """
 SUMMARY = """
-cum_confirmed | cases | confirmed cases
+cum_confirmed | persons | confirmed cases
     cases confirmed over the run
-confirmed_imported | cases | confirmed cases infected outside
+confirmed_imported | persons | confirmed cases infected outside
     confirmed cases infected outside the district
-confirmed_local | cases | local confirmed cases
+confirmed_local | persons | local confirmed cases
     confirmed cases infected in the district
 confirmed_local_household_share | share | local cases infected at home | real
     share of local confirmed cases infected at home
@@ -95,25 +95,25 @@ onset_to_confirmation_mean_days.traced | days | onset to confirmation, traced | 
     mean days, cases traced before confirmation
 onset_to_confirmation_mean_days.not_traced | days | onset to confirmation, not traced | real
     mean days, cases not traced before
-cum_screened | residents | residents screened
+cum_screened | persons | residents screened
     residents in households screened
 screening_visits | visits | door visits
     door visits, first and revisits
-screening_days_to_99pct | days | days to screen 99%
+screening_days_to_99pct | days | screening: days to reach 99% of residents
     days the first campaign took to reach 99% of households
-key_persons_found | residents | key persons found
+key_persons_found | persons | key persons found
     returnees found by screening within their key-person period
-cum_traced | residents | contacts traced
+cum_traced | persons | contacts traced
     contacts found by tracing
-cum_quarantined_home | residents | home quarantine (persons)
+cum_quarantined_home | persons | home quarantine
     residents who entered home quarantine
-cum_quarantined_facility | residents | centralised quarantine (persons)
+cum_quarantined_facility | persons | centralised quarantine
     residents who entered the facility
-peak_facility_occupancy | residents | peak facility occupancy
+peak_facility_occupancy | persons | peak occupancy of quarantine facilities
     most residents in the facility on one day
-household_infections_in_home_quarantine | residents | household infections in home quarantine
+household_infections_in_home_quarantine | persons | household infections in home quarantine
     household infections of or by residents in home quarantine
-quarantine_restarts | residents | quarantines restarted
+quarantine_restarts | persons | quarantines restarted
     home quarantines restarted after a household member was confirmed
 pcr_tests | tests | PCR tests
     PCR tests of quarantined residents
@@ -121,9 +121,9 @@ pcr_positive | tests | positive PCR tests
     positive PCR tests in quarantine
 pcr_cost_cny | CNY | cost of PCR tests | real
     cost of the PCR tests
-peak_facility_by_group.{group} | residents | facility at peak: {group}
+peak_facility_by_group.{group} | persons | facility at peak: {group}
     residents of group {group} in the facility on its fullest day
-traced_by_group.{group} | residents | traced: {group}
+traced_by_group.{group} | persons | traced: {group}
     contacts of group {group} found by tracing
 traced_infected_share_by_group.{group} | share | traced infected: {group} | real
     share of group {group}'s traced contacts infected by 14 days after being found

@@ -19,11 +19,11 @@ from sim.world.population import Population
 METRICS = """
 response_level | level | response level
     public-health emergency response level in force (0 none)
-staff_hours_{task} | hours | staff hours: {task} | real
+staff_hours_{task} | hours per day | staff hours on {task} | real
     staff hours spent on {task} today
 staff_demand_{task} | hours | staff hours asked: {task} | real
     staff hours {task} asked for today
-staff_overload_share | share | staff overloaded | real
+staff_overload_share | share of grid workers | grid workers overloaded | real
     share of grid workers asked for more hours than they have today
 staff_overload_hours | hours | hours beyond capacity | real
     hours asked beyond what all staff could give today
@@ -33,9 +33,9 @@ screening_person_days | person-days | screening person-days
     grid-worker days with screening hours
 screening_person_days_cadres | person-days | cadres' screening person-days
     cadre days with screening hours
-staff_hours_by_task.{task} | hours | staff hours: {task} | real
+staff_hours_by_task.{task} | hours | staff hours on {task} | real
     staff hours spent on {task}
-staff_overload_share | share | staff overloaded | real
+staff_overload_share | share of grid workers | grid workers overloaded, mean over work days | real
     mean share of grid workers overloaded, over days with work
 peak_staff_overload_share | share | peak staff overloaded | real
     largest daily share of grid workers overloaded

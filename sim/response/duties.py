@@ -18,19 +18,19 @@ from sim.world.population import Population
 METRICS = """
 new_messages | messages | messages pushed | real
     prevention messages pushed by grid workers today
-cum_messages | messages | messages pushed (total) | real
+cum_messages | messages | messages pushed so far | real
     prevention messages pushed since day 0
 new_checkpoint_shifts | shifts | checkpoint shifts | real
     checkpoint and gate shifts staffed today
-cum_checkpoint_shifts_grid_workers | shifts | grid workers' shifts (total) | real
+cum_checkpoint_shifts_grid_workers | shifts | grid workers' shifts so far | real
     checkpoint shifts staffed by grid workers since day 0
 new_reports | reports | reports filed | real
     reports filed to the command centre today
-cum_reports | reports | reports filed (total) | real
+cum_reports | reports | reports filed so far | real
     reports filed since day 0
 new_problems_fixed | lapses | problems fixed
     lapses found and fixed by inspections today
-cum_problems_fixed | lapses | problems fixed (total)
+cum_problems_fixed | lapses | problems fixed so far
     lapses found and fixed since day 0
 n_open_lapses | lapses | open lapses | real
     lapses open in the urban communities at end of day

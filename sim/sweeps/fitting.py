@@ -1070,13 +1070,15 @@ class Calibration:
             fit.read_timeseries(self.out / r, list(self.setup.observed.columns))
             for r in best["runs"]
         ]
+        from analysis.load import load_metrics
         from analysis.plots import save
 
+        catalog = load_metrics([self.out / r for r in best["runs"]][:1], "timeseries")
         title = (
             f"Calibration {self.spec.name}: best trial {int(best['number'])} "
             f"({', '.join(f'{k} = {v:.4g}' for k, v in values.items())})"
         )
-        save(fit.fit_figure(self.setup.observed, runs, title), self.out / FIT_PLOT)
+        save(fit.fit_figure(self.setup.observed, runs, title, catalog=catalog), self.out / FIT_PLOT)
         counts = {str(k): int(v) for k, v in frame["state"].value_counts().items()}
         counts["runs"] = int(sum(len(r) for r in frame["runs"]))
         by_metric = {c: float(best[c]) for c in frame.columns if c.startswith("loglik.")}
