@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from sim.config import STAFF_TASKS
 from sim.world.population import Population, scaled_count
@@ -15,10 +16,17 @@ TASKS = STAFF_TASKS
 
 
 class StaffAgent(mesa.Agent):
-    """One member of staff with a daily budget of hours and a row in the roster's arrays.
+    """One member of staff: a daily budget of hours, an area to serve, a work history.
+
+    ``hours`` is the agent's own: the roster reads every agent's budget each morning
+    (``AgentSet.get``), so changing it, one agent or a selection in bulk
+    (``model.agents_by_type[GridWorker].select(...).set("hours", 6.0)``), changes the
+    plan. What the agent did each day is kept in the roster's arrays, one row per
+    agent, and read through the agent (``hours_today``, ``hours_worked``,
+    ``overloaded_days``): a day's plan for all agents is one vectorised step.
 
     Args:
-        model: The district model.
+        model: The Mesa model the agent belongs to.
         roster: The roster holding this agent's arrays.
         index: Row of this agent in its kind's arrays.
         residents: First and one-past-last resident of the area it serves.
@@ -38,10 +46,14 @@ class StaffAgent(mesa.Agent):
         self.index = index
         self.residents = residents
         self.hours = hours
+        self.deployed = True  # at work on the response today
 
     def _alloc(self) -> np.ndarray:
         """Today's hours per task of this kind of agent (rows = agents)."""
         return self.roster.gw_alloc
+
+    def _worked(self) -> np.ndarray:
+        return self.roster.gw_worked
 
     @property
     def hours_today(self) -> dict[str, float]:
@@ -49,12 +61,22 @@ class StaffAgent(mesa.Agent):
         row = self._alloc()[self.index]
         return dict(zip(self.roster.tasks, row.tolist(), strict=True))
 
+    @property
+    def hours_worked(self) -> float:
+        """Hours given to the response since day 0 (hours)."""
+        return float(self._worked()[self.index])
+
+    @staticmethod
+    def serve(hours: np.ndarray, demand: np.ndarray) -> np.ndarray:
+        """The rule every member of staff follows, for many at once (``allocate``)."""
+        return allocate(hours, demand)
+
 
 class GridWorker(StaffAgent):
     """One grid worker (网格员): responsible for one grid's households.
 
     Args:
-        model: The district model.
+        model: The Mesa model the agent belongs to.
         roster: The roster holding this worker's arrays.
         index: Row of this worker in the roster's arrays.
         grid: The grid this worker serves.
@@ -77,12 +99,20 @@ class GridWorker(StaffAgent):
         self.grid = grid
         self.households = households
 
+    @property
+    def overloaded_days(self) -> int:
+        """Days this worker was asked for more hours than it had."""
+        return int(self.roster.gw_overloaded_days[self.index])
+
 
 class Cadre(StaffAgent):
     """One cadre sent by a district unit into one urban residential community (F8).
 
+    ``deployed`` follows the ``deploy_cadres`` policy: a cadre not deployed gives no
+    hours that day.
+
     Args:
-        model: The district model.
+        model: The Mesa model the agent belongs to.
         roster: The roster holding this cadre's arrays.
         index: Row of this cadre in the roster's arrays.
         unit: The district unit that sent the cadre.
@@ -104,10 +134,14 @@ class Cadre(StaffAgent):
         super().__init__(model, roster, index, residents, hours)
         self.unit = unit
         self.community = community
+        self.deployed = False
 
     def _alloc(self) -> np.ndarray:
         """Today's hours per task of the cadres."""
         return self.roster.cadre_alloc
+
+    def _worked(self) -> np.ndarray:
+        return self.roster.cadre_worked
 
 
 def allocate(hours: np.ndarray, demand: np.ndarray) -> np.ndarray:
@@ -146,9 +180,11 @@ class DayPlan:
 class StaffRoster:
     """All grid workers and cadres of one district, and their arrays.
 
-    The agents are Mesa agents (``model.agents_by_type[GridWorker]``); their hours and
-    rules live in arrays here so that a day's plan for all of them is one vectorised
-    step (the rule is ``allocate``'s strict priority).
+    The agents are Mesa agents, reached as ``model.agents_by_type[GridWorker]`` and
+    ``[Cadre]`` (``workers``, ``cadres``): each morning the roster reads their budgets
+    of hours and sets the cadres' deployment in bulk; what they did lives in arrays
+    here, one row per agent, so that a day's plan for all of them is one vectorised
+    step (the rule every agent follows is ``StaffAgent.serve``: strict priority).
 
     Args:
         model: The district model (agents register with it).
@@ -175,9 +211,10 @@ class StaffRoster:
         tasks: tuple[str, ...] = TASKS,
     ) -> None:
         self.tasks = tasks
+        self.model = model
         g = pop.n_grids
         hh_start = np.searchsorted(pop.household_start, pop.grid_start)
-        self.workers = [
+        for i in range(g):
             GridWorker(
                 model,
                 self,
@@ -187,9 +224,7 @@ class StaffRoster:
                 (int(hh_start[i]), int(hh_start[i + 1])),
                 grid_worker_hours,
             )
-            for i in range(g)
-        ]
-        self.gw_hours = np.full(g, float(grid_worker_hours))
+        self.gw_hours = np.full(g, float(grid_worker_hours))  # each morning from the agents
         communities = np.flatnonzero(pop.settlement_urban)
         n_cad = scaled_count(cadres, scale, minimum=0) if communities.size else 0
         # residents are laid out by settlement: a community is a contiguous range
@@ -211,7 +246,7 @@ class StaffRoster:
             cad_comm = np.zeros(0, dtype=np.int64)
         units = max(int(cadre_units), 1)
         cad_unit = rng.integers(0, units, size=cad_comm.size)
-        self.cadres = [
+        for i in range(cad_comm.size):
             Cadre(
                 model,
                 self,
@@ -221,9 +256,7 @@ class StaffRoster:
                 (int(first[cad_comm[i]]), int(first[cad_comm[i]] + size[cad_comm[i]])),
                 cadre_hours,
             )
-            for i in range(cad_comm.size)
-        ]
-        self.cadre_hours = np.full(cad_comm.size, float(cadre_hours))
+        self.cadre_hours = np.full(cad_comm.size, float(cadre_hours))  # read each morning
         self.cadre_community = cad_comm  # index into `communities`
         self.communities = communities
         # grid -> community index (-1 for village grids)
@@ -233,16 +266,38 @@ class StaffRoster:
         self.grid_residents = np.diff(pop.grid_start).astype(float)
         self.gw_alloc = np.zeros((g, len(tasks)))
         self.cadre_alloc = np.zeros((cad_comm.size, len(tasks)))
+        self.gw_worked = np.zeros(g)  # hours since day 0, per worker
+        self.cadre_worked = np.zeros(cad_comm.size)
+        self.gw_overloaded_days = np.zeros(g, dtype=np.int32)
+
+    @property
+    def workers(self) -> AgentSet:
+        """The grid workers (Mesa agents, in roster order)."""
+        return self.model.agents_by_type[GridWorker]
+
+    @property
+    def cadres(self) -> AgentSet:
+        """The cadres (Mesa agents, in roster order; empty where there are none)."""
+        found = self.model.agents_by_type.get(Cadre)
+        return found if found is not None else AgentSet([], random=self.model.random)
 
     @property
     def n_workers(self) -> int:
         """Number of grid workers."""
-        return len(self.workers)
+        return self.gw_hours.size
 
     @property
     def n_cadres(self) -> int:
         """Number of cadres."""
-        return len(self.cadres)
+        return self.cadre_hours.size
+
+    def _morning(self, cadres_on: bool) -> None:
+        """Read every agent's budget of hours; deploy (or not) the cadres in bulk."""
+        self.gw_hours = np.fromiter(self.workers.get("hours"), dtype=float, count=self.n_workers)
+        if self.n_cadres:
+            cadres = self.cadres
+            cadres.set("deployed", cadres_on)
+            self.cadre_hours = np.fromiter(cadres.get("hours"), float, count=self.n_cadres)
 
     def plan(
         self,
@@ -270,11 +325,12 @@ class StaffRoster:
             Today's plan: hours served per grid (community duties attributed to the
             community's grids in proportion to their residents).
         """
+        self._morning(cadres_on)
         n_task = len(self.tasks)
         n_comm = self.communities.size
         if community_demand is None:
             community_demand = np.zeros((n_comm, n_task))
-        self.gw_alloc = allocate(self.gw_hours, grid_demand)
+        self.gw_alloc = GridWorker.serve(self.gw_hours, grid_demand)
         left = grid_demand - self.gw_alloc
         served = self.gw_alloc.copy()
         urban = self.grid_community >= 0
@@ -290,7 +346,7 @@ class StaffRoster:
             np.add.at(comm_help, gc[urban], help_left[urban])
             count = np.bincount(self.cadre_community, minlength=n_comm)
             ask = (community_demand + comm_help) / np.maximum(count, 1)[:, None]
-            self.cadre_alloc = allocate(self.cadre_hours, ask[self.cadre_community])
+            self.cadre_alloc = Cadre.serve(self.cadre_hours, ask[self.cadre_community])
             np.add.at(comm_served, self.cadre_community, self.cadre_alloc)
             # cadres serve their community's own duties first, then help the grids
             own = np.minimum(comm_served, community_demand)
@@ -303,13 +359,16 @@ class StaffRoster:
         comm_left = community_demand - comm_served
         spare = self.gw_hours - self.gw_alloc.sum(axis=1)
         duty = comm_left[gc] * share[:, None]
-        extra = allocate(spare, duty)
+        extra = GridWorker.serve(spare, duty)
         self.gw_alloc = self.gw_alloc + extra
         served += extra + comm_served[gc] * share[:, None]
         demand_grid = grid_demand + community_demand[gc] * share[:, None]
         total_demand = grid_demand.sum(axis=0) + community_demand.sum(axis=0)
         served_total = served.sum(axis=0)
         worker_over = (grid_demand.sum(axis=1) + duty.sum(axis=1)) > self.gw_hours + 1e-9
+        self.gw_worked += self.gw_alloc.sum(axis=1)
+        self.cadre_worked += self.cadre_alloc.sum(axis=1)
+        self.gw_overloaded_days += worker_over
         return DayPlan(
             grid_hours=served,
             grid_demand=demand_grid,

@@ -187,3 +187,30 @@ def test_errands_come_right_after_tracing_in_the_default_priority(model):
     np.testing.assert_allclose(plan.grid_hours[:, col["errands"]], 3.0)
     np.testing.assert_allclose(plan.grid_hours[:, col["screening"]], 7.0)
     assert plan.demand_total[col["errands"]] == pytest.approx(3.0 * model.pop.n_grids)
+
+
+def test_agents_own_their_hours_and_history_and_are_updated_in_bulk():
+    m = sim.DistrictModel(small_config("population.residents=20000", "days=30"))
+    roster = m.response.staff
+    workers = m.agents_by_type[GridWorker]
+    g, t = m.pop.n_grids, len(roster.tasks)
+    col = m.response.col
+    demand = np.zeros((g, t))
+    demand[:, col["screening"]] = 8.0  # within a worker's 10 hours
+    # halve the hours of the workers of the first ten grids, as one bulk update
+    few = workers.select(lambda w: w.grid < 10)
+    few.set("hours", 5.0)
+    plan = roster.plan(demand, np.zeros(t, dtype=bool), cadres_on=False)
+    served = plan.grid_hours[:, col["screening"]]
+    assert np.all(served[:10] == pytest.approx(5.0)) and np.all(served[10:] == pytest.approx(8.0))
+    assert plan.overloaded_workers == 10
+    roster.plan(demand, np.zeros(t, dtype=bool), cadres_on=False)
+    # each agent's history: overloaded days and hours worked, read through the agent
+    assert sorted(w.overloaded_days for w in few) == [2] * 10
+    assert {w.overloaded_days for w in workers.select(lambda w: w.grid >= 10)} == {0}
+    assert workers.agg("hours_worked", sum) == pytest.approx(2 * (10 * 5.0 + (g - 10) * 8.0))
+    # cadres are deployed or not as a body; undeployed cadres give no hours
+    cadres = m.agents_by_type[Cadre]
+    assert not any(cadres.get("deployed")) and cadres.agg("hours_worked", sum) == 0
+    roster.plan(demand * 3, np.ones(t, dtype=bool), cadres_on=True)
+    assert all(cadres.get("deployed")) and cadres.agg("hours_worked", sum) > 0
