@@ -1,7 +1,7 @@
-"""A ``metrics.json`` for the run directories the analysis tests build or run.
+"""A ``metrics.json`` for the run directories the analysis tests build by hand.
 
-Until the simulation writes ``metrics.json`` itself, the tests write this one beside a
-run's outputs. It defines (a subset of) the metrics in the format sim will write.
+The definitions are sim's own (``sim.runner`` writes the same into every run
+directory), so the labels the tests expect are the ones users see.
 """
 
 from __future__ import annotations
@@ -9,80 +9,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import sim
 from analysis.load import METRICS_FILE, Metric
-
-STAFF_TASKS = (
-    "tracing",
-    "screening",
-    "monitoring",
-    "errands",
-    "delivery",
-    "checkpoint",
-    "reporting",
-    "information",
-)
-INSTRUMENTS = (
-    "interest_subsidy",
-    "tax_relief",
-    "social_insurance_exemption",
-    "rent_relief",
-    "green_channel",
-    "one_to_one_service",
-)
+from sim.metrics import metrics_document
+from sim.runner import summary_fields
 
 
-def _entry(name: str, unit: str, label: str, description: str = "") -> dict[str, str]:
-    return {"name": name, "unit": unit, "label": label, "description": description or label}
+def _declared() -> dict:
+    """sim's own declarations of every column and summary field (a tiny model's)."""
+    model = sim.DistrictModel(sim.compose(["population.residents=2000", "days=1"]))
+    timeseries = [*model.metrics(), *model.epidemic.after_run_metrics()]
+    return metrics_document(timeseries, summary_fields(model))
 
 
-TIMESERIES = [
-    _entry("n_infectious", "persons", "infectious residents"),
-    _entry("n_hospitalised", "persons", "residents in hospital"),
-    _entry("new_infections", "persons per day", "new infections"),
-    _entry("new_confirmed", "persons per day", "new confirmed cases"),
-    _entry("new_deaths", "persons per day", "deaths"),
-    _entry("cum_infections", "persons", "infections so far"),
-    _entry("person_trips_vs_baseline", "share of a normal day", "person trips"),
-    _entry("vehicle_trips_vs_baseline", "share of a normal day", "vehicle trips"),
-    _entry("household_days_without_necessities", "households", "households without necessities"),
-    _entry("delivery_backlog", "orders", "delivery backlog"),
-    _entry("staff_overload_share", "share of grid workers", "grid workers overloaded"),
-    _entry("fiscal_cost_cny", "CNY per day", "fiscal cost of relief"),
-    _entry("firms_open", "firms", "firms open"),
-    _entry("firms_closed_order", "firms", "firms closed by order"),
-    _entry("firms_closed_workers", "firms", "firms closed: no workers"),
-    _entry("firms_closed_demand", "firms", "firms closed: no demand"),
-    _entry("firms_failed", "firms", "firms failed"),
-    *(_entry(f"staff_hours_{t}", "hours per day", f"staff hours on {t}") for t in STAFF_TASKS),
-]
-SUMMARY = [
-    _entry("cum_infections", "persons", "infections"),
-    _entry("cum_confirmed", "persons", "confirmed cases"),
-    _entry("cum_deaths", "persons", "deaths"),
-    _entry("attack_rate", "share of residents", "attack rate"),
-    _entry("peak_hospitalised", "persons", "peak in hospital"),
-    _entry("cum_quarantined_facility", "persons", "centralised quarantine"),
-    _entry("person_trips", "trips", "person trips"),
-    _entry(
-        "person_trips_vs_baseline_min7d", "share of a normal day", "person trips, lowest 7-day mean"
-    ),
-    _entry(
-        "household_days_without_necessities", "household-days", "household-days without necessities"
-    ),
-    _entry("peak_delivery_backlog", "orders", "peak delivery backlog"),
-    _entry("farmer_unsold_value_cny", "CNY", "farmers' unsold produce"),
-    _entry("firms_failed", "firms", "firms failed"),
-    _entry("firms_never_reopened_share", "share of firms", "firms never reopened"),
-    _entry("jobs_lost", "jobs", "jobs lost"),
-    _entry("wage_loss_cny", "CNY", "wage loss"),
-    _entry("fiscal_cost_cny", "CNY", "fiscal cost of relief"),
-    *(_entry(f"staff_hours_by_task.{t}", "hours", f"staff hours on {t}") for t in STAFF_TASKS),
-    *(
-        _entry(f"fiscal_cost_by_instrument.{k}", "CNY", f"fiscal cost of {k.replace('_', ' ')}")
-        for k in INSTRUMENTS
-    ),
-]
-METRICS = {"format_version": 1, "timeseries": TIMESERIES, "summary": SUMMARY}
+METRICS = _declared()
 
 
 def write_metrics(run_dir: Path, metrics: dict | None = None) -> Path:

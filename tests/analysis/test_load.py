@@ -260,7 +260,7 @@ def test_metrics_of_a_run_both_sections(tmp_path):
     assert sections["summary"] == catalog("summary")
     m = sections["summary"]["staff_hours_by_task.screening"]  # nested, flattened with dots
     assert m == Metric(
-        "staff_hours_by_task.screening", "hours", "staff hours on screening", m.label
+        "staff_hours_by_task.screening", "hours", "staff hours on screening", m.description
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.label = "x"  # type: ignore[misc]
@@ -294,7 +294,8 @@ def test_metrics_of_a_sweep_come_from_its_first_run(tmp_path):
 def test_metrics_of_several_paths_first_definition_kept(tmp_path):
     a = write_run(tmp_path / "a")
     b = write_run(tmp_path / "b")
-    write_metrics(a, {**METRICS, "summary": [{**METRICS["summary"][0], "label": "from a"}]})
+    (cum,) = [m for m in METRICS["summary"] if m["name"] == "cum_infections"]
+    write_metrics(a, {**METRICS, "summary": [{**cum, "label": "from a"}]})
     write_metrics(b)
     merged = load_metrics([a, b], "summary")
     assert merged["cum_infections"].label == "from a"
