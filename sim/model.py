@@ -503,7 +503,7 @@ class DistrictModel(mesa.Model):
             if p.active(day):
                 if day == p.start:
                     self.events.add(day, "authority", f"start {p.kind}", p.index)
-                p.apply(self, day)
+                p.apply(self.mods, day)
             elif day == p.stop:
                 self.events.add(day, "authority", f"stop {p.kind}", p.index)
 
@@ -774,7 +774,7 @@ class DistrictModel(mesa.Model):
         referred = screen["symptomatic"]  # to a fever clinic: confirmed after the test
         if referred.size:
             assert self.mods.screening is not None
-            due = day + self.mods.screening[1].referral_days
+            due = day + self.mods.screening.params.referral_days
             t = e.t_confirm[referred]
             e.t_confirm[referred] = np.where((t >= day) & (t < due), t, due)
             self.referred[referred] = True

@@ -238,7 +238,7 @@ class Mobility:
         if self.off_sick_today is not None:
             able = able & ~self.off_sick_today
         holds = self.essential_firm if firm_pass is None else firm_pass
-        hp = mods.household_pass[1] if mods.household_pass is not None else None
+        hp = mods.household_pass.params if mods.household_pass is not None else None
         applies = covered(hp.applies_to, self.pop.urban) if hp is not None else None
         grid = pop.grid
         broke = blocked = 0
@@ -362,7 +362,7 @@ class Mobility:
         if self.off_sick_today is not None:
             ok &= ~self.off_sick_today[e]
         if passes and mods.household_pass is not None:
-            applies = covered(mods.household_pass[1].applies_to, self.pop.urban)
+            applies = covered(mods.household_pass.params.applies_to, self.pop.urban)
             holds = self.essential_firm if firm_pass is None else firm_pass
             ok &= ~applies[e] | holds[self.pop.employer[e]]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)

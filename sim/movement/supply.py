@@ -331,7 +331,7 @@ class Supply:
         restricted = np.zeros(self.n, dtype=bool)
         hp = mods.household_pass or mods.pass_notice
         if hp is not None:
-            start, p = hp
+            start, p = hp.start, hp.params
             interval = int(p.interval_days)
             # stock up to last to the next pass day, even on hungry days (also when the
             # passes are announced and households may still go out)

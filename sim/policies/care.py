@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.config import check_positive, check_prob
 from sim.errors import ConfigError
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
+from sim.policies.modifiers import DailyModifiers
 
 
 @register
@@ -41,9 +38,9 @@ class ResponseLevel(Policy):
                     f"{where}.onset_to_confirmation_days", self.onset_to_confirmation_days
                 )
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Declare the level and apply its settings for the ill today."""
-        m = model.mods
+        m = mods
         m.response_level = self.params.level
         if self.params.care_seeking_prob is not None:
             m.care_seeking_prob = self.params.care_seeking_prob

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.config import check_nonneg, check_prob
 from sim.errors import ConfigError
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
+from sim.policies.modifiers import DailyModifiers
 
 MAX_FACTOR = 10.0
 
@@ -45,9 +42,9 @@ class ReduceContacts(Policy):
                     raise ConfigError(f"{where}.{name} must be in [0, {MAX_FACTOR}], got {v!r}")
             check_prob(f"{where}.outings", self.outings)
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Multiply today's layer factors (several such policies combine)."""
-        f = model.mods.layer_factor
+        f = mods.layer_factor
         for name in f:
             f[name] *= getattr(self.params, name)
-        model.mods.outings *= self.params.outings
+        mods.outings *= self.params.outings

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.config import check_nonneg, check_positive, check_prob
 from sim.errors import ConfigError
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-
-def _check_names(where: str, key: str, value: object) -> None:
-    """Raise ConfigError unless ``value`` is None or a list of strings."""
-    if value is not None and (
-        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-    ):
-        raise ConfigError(f"{where}.{key} must be a list of names or null, got {value!r}")
+from sim.policies.modifiers import DailyModifiers
+from sim.policies.params import ResumptionParams, StoppageParams, check_names
 
 
 @register
@@ -35,23 +25,12 @@ class WorkStoppage(Policy):
     """
 
     kind = "work_stoppage"
+    Params = StoppageParams
+    params: StoppageParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``work_stoppage``."""
-
-        exempt_sectors: list[str] | None = None  # sectors that keep working (null: none)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            _check_names(where, "exempt_sectors", self.exempt_sectors)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Order today's closures."""
-        model.mods.stoppage = self.params
-
-
-RESUMPTION_MODES = ("approval", "filing")
+        mods.stoppage = self.params
 
 
 @register
@@ -70,30 +49,12 @@ class Resumption(Policy):
     """
 
     kind = "resumption"
+    Params = ResumptionParams
+    params: ResumptionParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``resumption``."""
-
-        mode: str = "filing"  # approval | filing
-        filing_days: int = 1  # days from filing to reopening (assumption: the next day)
-        spot_check_share: float = 0.1  # filings checked before reopening (assumption, 0.05-0.3)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.mode not in RESUMPTION_MODES:
-                raise ConfigError(
-                    f"{where}.mode must be one of {list(RESUMPTION_MODES)}, got {self.mode!r}"
-                )
-            if self.filing_days < 0:
-                raise ConfigError(
-                    f"{where}.filing_days must be a non-negative integer, got {self.filing_days}"
-                )
-            check_prob(f"{where}.spot_check_share", self.spot_check_share)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """State today's resumption procedure."""
-        model.mods.resumption = self.params
+        mods.resumption = self.params
 
 
 class Relief(Policy):
@@ -103,9 +64,9 @@ class Relief(Policy):
     its fiscal (or bank) cost.
     """
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Put the instrument in force today (one entry of a kind at a time)."""
-        model.mods.relief[self.kind] = (self.params, self.index)
+        mods.relief[self.kind] = (self.params, self.index)
 
 
 @dataclass
@@ -117,8 +78,8 @@ class Eligibility:
 
     def check(self, where: str) -> None:
         """Raise ConfigError unless both are lists of names or None."""
-        _check_names(where, "sizes", self.sizes)
-        _check_names(where, "sectors", self.sectors)
+        check_names(where, "sizes", self.sizes)
+        check_names(where, "sectors", self.sectors)
 
 
 SMES = ["individual", "micro", "small", "medium"]

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.config import check_prob
 from sim.errors import ConfigError
-from sim.policies.base import DailyModifiers, Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-APPLIES_TO = ("all", "urban", "rural")
-
-
-def check_applies(where: str, value: str) -> None:
-    """Raise ConfigError unless ``value`` names a set of settlements."""
-    if value not in APPLIES_TO:
-        raise ConfigError(f"{where}.applies_to must be one of {list(APPLIES_TO)}, got {value!r}")
+from sim.policies.base import Policy, register
+from sim.policies.modifiers import DailyModifiers, Passes
+from sim.policies.params import HouseholdPassParams, VehiclePassParams, check_applies
 
 
 def covered(applies_to: str, urban: np.ndarray) -> np.ndarray:
@@ -52,38 +42,19 @@ class HouseholdPass(Policy):
     """
 
     kind = "household_pass"
-
-    @dataclass
-    class Params:
-        """Parameters of ``household_pass``."""
-
-        interval_days: int = 2  # a household may shop once every this many days (Jiangsu notices)
-        farm_work: bool = True  # farmers may still go to their fields (assumption)
-        applies_to: str = "all"  # all | urban | rural residents
-        notice_days: int = 1  # days households know of the passes before they start (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.interval_days < 1:
-                raise ConfigError(
-                    f"{where}.interval_days must be a positive integer, got {self.interval_days}"
-                )
-            if self.notice_days < 0:
-                raise ConfigError(
-                    f"{where}.notice_days must be a non-negative integer, got {self.notice_days}"
-                )
-            check_applies(where, self.applies_to)
+    Params = HouseholdPassParams
+    params: HouseholdPassParams
 
     def active(self, day: int) -> bool:
         """Whether the passes act on ``day`` (announced ``notice_days`` before the start)."""
         return self.start - self.params.notice_days <= day < self.stop
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Ration today's trips (pass days count from the start), or announce the passes."""
         if day < self.start:
-            model.mods.pass_notice = (self.start, self.params)
+            mods.pass_notice = Passes(self.start, self.params)
         else:
-            model.mods.household_pass = (self.start, self.params)
+            mods.household_pass = Passes(self.start, self.params)
 
 
 @register
@@ -98,22 +69,12 @@ class VehiclePass(Policy):
     """
 
     kind = "vehicle_pass"
+    Params = VehiclePassParams
+    params: VehiclePassParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``vehicle_pass``."""
-
-        freight_share: float = 0.1  # commercial vehicle trips with a pass (assumption)
-        farm_freight_share: float = 0.3  # farm produce still trucked out (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.freight_share", self.freight_share)
-            check_prob(f"{where}.farm_freight_share", self.farm_freight_share)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Restrict today's vehicles."""
-        model.mods.vehicle_pass = self.params
+        mods.vehicle_pass = self.params
 
 
 @register
@@ -137,10 +98,10 @@ class CommunityClosure(Policy):
             """Raise ConfigError on out-of-range values."""
             check_applies(where, self.applies_to)
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close today's settlements (several such policies combine)."""
         a = self.params.applies_to
-        m = model.mods
+        m = mods
         m.closure_urban = m.closure_urban or a in ("all", "urban")
         m.closure_rural = m.closure_rural or a in ("all", "rural")
 
@@ -172,9 +133,9 @@ class MarketClosure(Policy):
             if self.hours is not None and not 0.0 < self.hours <= 24.0:
                 raise ConfigError(f"{where}.hours must be hours in (0, 24], got {self.hours!r}")
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close markets and limit hours today (the strictest of several such policies)."""
-        m = model.mods
+        m = mods
         m.markets_closed_share = max(m.markets_closed_share, self.params.share_closed)
         if self.params.hours is not None:
             m.market_hours = (

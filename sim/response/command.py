@@ -104,7 +104,7 @@ class Response:
         if mods.tracing is not None:
             demand[:, col["tracing"]] = self.tracing.demand(day, self.tracing_rules(mods))
         if mods.screening is not None:
-            index, sc = mods.screening
+            index, sc = mods.screening.policy, mods.screening.params
             if index not in self.campaigns:
                 self.campaigns[index] = ScreeningCampaign(pop, day)
             campaign = self.campaigns[index]
@@ -141,7 +141,7 @@ class Response:
     def visit_rate(self, mods: DailyModifiers) -> np.ndarray:
         """Door visits per staff hour in each grid today."""
         assert mods.screening is not None
-        rate = np.full(self.model.pop.n_grids, float(mods.screening[1].visits_per_hour))
+        rate = np.full(self.model.pop.n_grids, float(mods.screening.params.visits_per_hour))
         if "grid_property" in mods.coordination:
             speedup = mods.coordination["grid_property"].screening_speedup
             rate[self.staff.grid_community >= 0] *= speedup
@@ -202,7 +202,7 @@ class Response:
         # inspections: lapses arise in every community; a round's visits fix them
         problems = 0
         if mods.inspections is not None:
-            start, ins = mods.inspections
+            start, ins = mods.inspections.start, mods.inspections.params
             rng = self.model.streams.day("inspections", day)
             self.lapses += rng.poisson(ins.lapse_rate, size=self.lapses.size)
             per_day = ins.groups * ins.communities_per_group_day
@@ -264,7 +264,7 @@ class Response:
         out: dict[str, Any] = {"symptomatic": none, "key": none, "key_until": none, "screened": 0}
         if mods.screening is None or self.plan_today is None:
             return out
-        index, s = mods.screening
+        index, s = mods.screening.policy, mods.screening.params
         campaign = self.campaigns[index]
         hh = campaign.visit(
             self.plan_today.grid_hours[:, self.col["screening"]],
