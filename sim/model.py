@@ -926,13 +926,9 @@ class DistrictModel(mesa.Model):
             exempt = m.stoppage.exempt_sectors or []
             ordered = ~np.isin(f.sector, [self.pop.sectors.index(x) for x in exempt])
             ordered &= ~f.essential
-        relief = {
-            kind: (params, self.relief_masks.get(index, np.ones(f.n, dtype=bool)))
-            for kind, (params, index) in m.relief.items()
-        }
+        relief = f.in_force(m.relief, self.relief_masks)
         c = self.cfg.economy
-        one = m.relief.get("one_to_one_service")
-        green = m.relief.get("green_channel")
+        terms = f.terms(relief)
         month = date.strftime("%Y-%m")
         res = m.resumption
         acc = f.update(
@@ -941,17 +937,13 @@ class DistrictModel(mesa.Model):
             self.workers_today,
             ordered,
             relief,
-            approval_factor=one[0].capacity_factor if one else 1.0,
-            approval_days=one[0].approval_days if one else c.approval_days,
-            dispute_days=green[0].dispute_days if green else c.dispute_days,
+            approval_factor=terms.approval_factor,
+            approval_days=terms.approval_days,
+            dispute_days=terms.dispute_days,
             month=month,
             workers_if_pass=self.workers_if_pass,
             filing=res if res is not None and res.mode == "filing" else None,
         )
-        scale = self.pop.n / self.cfg.population.reference_residents
-        for kind, fixed in (("one_to_one_service", one), ("green_channel", green)):
-            if fixed is not None:
-                acc.relief_by_instrument[kind] = fixed[0].cost_per_day_cny * scale
         f.note_income(
             float(acc.wages.sum()), sd.farm_sold_cny, sup.farm_output, c.income_smoothing_days
         )
@@ -1105,8 +1097,7 @@ class DistrictModel(mesa.Model):
         counts = {
             f"firms_{name}": int(np.count_nonzero(st == k)) for k, name in STATUS_NAMES.items()
         }
-        by = acc.relief_by_instrument
-        bank = "loan_forbearance"  # a bank cost, not fiscal
+        by, bank = acc.relief_by_instrument, acc.bank_by_instrument
         return {
             **counts,
             "firms_waiting_approval": int(np.count_nonzero(f.applied >= 0)),
@@ -1118,9 +1109,8 @@ class DistrictModel(mesa.Model):
             "wages_paid_cny": float(acc.wages.sum()),
             "wage_loss_cny": f.normal_wages - float(acc.wages.sum()),
             "household_income_ratio": f.income_ratio,
-            **{f"relief_{k}_cny": by.get(k, 0.0) for k in INSTRUMENTS if k != bank},
-            f"relief_{bank}_cny": acc.bank_extended,
-            "fiscal_cost_cny": sum(v for k, v in by.items() if k != bank),
+            **{f"relief_{k}_cny": by.get(k, 0.0) + bank.get(k, 0.0) for k in INSTRUMENTS},
+            "fiscal_cost_cny": sum(by.values()),
             "bank_credit_extended_cny": acc.bank_extended,
             "bank_loss_cny": acc.bank_loss,
             "cash_identity_error_cny": acc.identity_error,

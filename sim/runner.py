@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import QUARANTINE_GROUPS, Config, validate
-from sim.economy.enterprises import INSTRUMENTS, OPEN
+from sim.economy.enterprises import BANK_INSTRUMENTS, INSTRUMENTS, OPEN
 from sim.epidemic.disease import State
 from sim.epidemic.epidemiology import HOUSEHOLD_LAYER, Records, measures, reproduction_by_day
 from sim.model import IMPORTED, DistrictModel
@@ -244,7 +244,7 @@ def economy_summary(model: DistrictModel, ts: pd.DataFrame) -> dict[str, Any]:
         }
 
     fiscal = {k: round(float(ts[f"relief_{k}_cny"].sum()), 1) for k in INSTRUMENTS}
-    bank = fiscal.pop("loan_forbearance")
+    bank = sum(fiscal.pop(k) for k in BANK_INSTRUMENTS)
     return {
         "firms_total": f.n,
         "firms_open_end": int(np.count_nonzero(f.status == OPEN)),

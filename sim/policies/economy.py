@@ -1,12 +1,15 @@
-"""The economy's measures: work stoppage, and relief acting on firms' balance sheets."""
+"""The economy's measures: work stoppage, resumption, and the relief instruments for firms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.config import check_nonneg, check_positive, check_prob
 from sim.errors import ConfigError
-from sim.policies.base import Policy, register
+from sim.policies.base import REGISTRY, Policy, register
+from sim.policies.instrument import FirmBook, Instrument, Service
 from sim.policies.modifiers import DailyModifiers
 from sim.policies.params import ResumptionParams, StoppageParams, check_names
 
@@ -57,19 +60,33 @@ class Resumption(Policy):
         mods.resumption = self.params
 
 
-class Relief(Policy):
+class Relief(Policy, Instrument):
     """A relief instrument for the firms of some sizes and sectors (None: all).
 
-    Each acts on one flow of the balance sheet; what it pays or waives is counted as
-    its fiscal (or bank) cost.
+    Each pays or waives part of one flow of the firms' books (``pay``), renews their
+    maturing loans (``renews``) or changes their resumption and disputes at a fixed
+    daily cost (``service``); what it pays, waives or costs is counted as its fiscal
+    cost, or the banks' for a ``bank`` instrument. The engine calls every instrument
+    in force without naming kinds, so a new instrument is one registered subclass here
+    plus its section in ``scenarios/README.md`` (its metric ``relief_<kind>_cny``
+    follows from the registry).
     """
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Put the instrument in force today (one entry of a kind at a time)."""
-        mods.relief[self.kind] = (self.params, self.index)
+        mods.relief[self.kind] = self
 
 
-@dataclass
+def instruments() -> dict[str, type[Relief]]:
+    """The registered relief instruments by kind, in the order they were registered.
+
+    The engine books them in this order (so the sums of their costs are always taken
+    in the same order) and declares a metric ``relief_<kind>_cny`` for each.
+    """
+    return {k: cls for k, cls in REGISTRY.items() if issubclass(cls, Relief)}
+
+
+@dataclass(frozen=True)
 class Eligibility:
     """The firms a relief instrument covers: size classes and sectors (None: all)."""
 
@@ -96,10 +113,17 @@ class LoanForbearance(Relief):
     """
 
     kind = "loan_forbearance"
+    bank = True
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``loan_forbearance`` (only which firms it covers)."""
+
+    params: Params
+
+    def renews(self, eligible: np.ndarray) -> np.ndarray | None:
+        """Every covered firm's maturing loan is renewed."""
+        return eligible
 
 
 @register
@@ -108,7 +132,7 @@ class InterestSubsidy(Relief):
 
     kind = "interest_subsidy"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``interest_subsidy`` (and which firms it covers)."""
 
@@ -119,6 +143,12 @@ class InterestSubsidy(Relief):
             check_prob(f"{where}.share", self.share)
             super().check(where)
 
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of the interest due today (CNY per firm)."""
+        return book.interest * float(self.params.share) * eligible
+
 
 @register
 class TaxRelief(Relief):
@@ -126,7 +156,7 @@ class TaxRelief(Relief):
 
     kind = "tax_relief"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``tax_relief`` (and which firms it covers)."""
 
@@ -138,6 +168,17 @@ class TaxRelief(Relief):
             check_prob(f"{where}.vat_rate_small", self.vat_rate_small)
             super().check(where)
 
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """Small taxpayers' VAT above the cut rate, and the property tax if exempt (CNY)."""
+        rate = book.vat_rate_small
+        cut = (rate - min(float(self.params.vat_rate_small), rate)) * book.revenue
+        waived = np.where(book.general, 0.0, cut)
+        if self.params.property_tax_exempt:
+            waived = waived + book.property_tax
+        return waived * eligible
+
 
 @register
 class SocialInsuranceExemption(Relief):
@@ -145,7 +186,7 @@ class SocialInsuranceExemption(Relief):
 
     kind = "social_insurance_exemption"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``social_insurance_exemption`` (and which firms it covers)."""
 
@@ -156,6 +197,12 @@ class SocialInsuranceExemption(Relief):
             check_prob(f"{where}.share", self.share)
             super().check(where)
 
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of today's employer contributions (CNY per firm)."""
+        return book.social_insurance * float(self.params.share) * eligible
+
 
 @register
 class RentRelief(Relief):
@@ -163,7 +210,7 @@ class RentRelief(Relief):
 
     kind = "rent_relief"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``rent_relief`` (and which firms it covers)."""
 
@@ -174,24 +221,15 @@ class RentRelief(Relief):
             check_prob(f"{where}.share", self.share)
             super().check(where)
 
+    params: Params
 
-@register
-class GreenChannel(Relief):
-    """Priority handling of contract and labour disputes from stopped work (F15)."""
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of today's rent, for firms on state-owned premises (CNY per firm)."""
+        return book.rent * float(self.params.share) * eligible * book.state_premises
 
-    kind = "green_channel"
 
-    @dataclass
-    class Params:
-        """Parameters of ``green_channel``."""
-
-        dispute_days: float = 20.0  # mean days to resolve a dispute (assumption)
-        cost_per_day_cny: float = 20000.0  # courts' extra staff time a day, full scale (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_positive(f"{where}.dispute_days", self.dispute_days)
-            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+# The two services come last, one-to-one service before green channel: the engine books
+# instruments in the order of registration, and the day's fiscal cost sums them so.
 
 
 @register
@@ -200,7 +238,7 @@ class OneToOneService(Relief):
 
     kind = "one_to_one_service"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``one_to_one_service``."""
 
@@ -217,3 +255,40 @@ class OneToOneService(Relief):
                     f"got {self.approval_days}"
                 )
             check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+
+    params: Params
+
+    def service(self) -> Service | None:
+        """More approvals a day, sooner, for the officials' time."""
+        p = self.params
+        return Service(
+            approval_factor=p.capacity_factor,
+            approval_days=p.approval_days,
+            cost_per_day_cny=p.cost_per_day_cny,
+        )
+
+
+@register
+class GreenChannel(Relief):
+    """Priority handling of contract and labour disputes from stopped work (F15)."""
+
+    kind = "green_channel"
+
+    @dataclass(frozen=True)
+    class Params:
+        """Parameters of ``green_channel``."""
+
+        dispute_days: float = 20.0  # mean days to resolve a dispute (assumption)
+        cost_per_day_cny: float = 20000.0  # courts' extra staff time a day, full scale (assumption)
+
+        def check(self, where: str) -> None:
+            """Raise ConfigError on out-of-range values."""
+            check_positive(f"{where}.dispute_days", self.dispute_days)
+            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+
+    params: Params
+
+    def service(self) -> Service | None:
+        """Disputes resolved sooner, for the courts' time."""
+        p = self.params
+        return Service(dispute_days=p.dispute_days, cost_per_day_cny=p.cost_per_day_cny)

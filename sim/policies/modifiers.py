@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from sim.policies.instrument import Instrument
 from sim.policies.params import (
     CheckpointParams,
     CoordinationParams,
@@ -96,7 +96,7 @@ class DailyModifiers:
         stoppage: Parameters of today's work stoppage, or None.
         resumption: Parameters of today's resumption procedure (``resumption``), or
             None (approval with the economy config's capacity).
-        relief: Relief instruments in force today: kind -> (parameters, policy index).
+        relief: Relief instruments in force today, by kind (one entry of a kind).
     """
 
     layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
@@ -133,4 +133,4 @@ class DailyModifiers:
     market_hours: float | None = None
     stoppage: StoppageParams | None = None
     resumption: ResumptionParams | None = None
-    relief: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    relief: dict[str, Instrument] = field(default_factory=dict)
