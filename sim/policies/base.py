@@ -9,13 +9,14 @@ from typing import Any, ClassVar
 from sim.config import parse_day
 from sim.errors import ConfigError
 from sim.policies.modifiers import DailyModifiers
+from sim.rules import check_fields
 
 
 class Policy:
     """One scenario entry: a kind of measure with its parameters, active in ``[start, stop)``.
 
-    Subclasses set ``kind``, declare their parameters as a dataclass ``Params`` (types
-    and defaults; ranges checked in ``Params.check``), and say what the policy does on
+    Subclasses set ``kind``, declare their parameters as a dataclass ``Params`` (types,
+    defaults and each field's range, ``sim.rules.checked``), and say what the policy does on
     a day it is active in ``apply``, by setting fields of the day's modifiers
     (``DailyModifiers``); a policy sees nothing of the engine. ``Params`` is nested in
     the class, or a record of ``sim.policies.params`` when the modifiers carry it to
@@ -143,7 +144,5 @@ def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, period:
             raise ConfigError(f"{where}: unknown parameter {key!r}; valid parameters: {allowed}")
         values[key] = _coerce(f"{where}.{key}", value, fields[key].type)
     params = cls.Params(**values)
-    check = getattr(params, "check", None)
-    if check is not None:
-        check(where)
+    check_fields(params, where)
     return cls(start, stop, params, index)

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import check_nonneg, check_positive, check_prob
-from sim.errors import ConfigError
 from sim.policies.base import REGISTRY, Policy, register
 from sim.policies.instrument import FirmBook, Instrument, Service
 from sim.policies.modifiers import DailyModifiers
-from sim.policies.params import ResumptionParams, StoppageParams, check_names
+from sim.policies.params import NONNEG_INT, ResumptionParams, StoppageParams
+from sim.rules import checked, names, nonneg, positive, prob
 
 
 @register
@@ -90,13 +89,8 @@ def instruments() -> dict[str, type[Relief]]:
 class Eligibility:
     """The firms a relief instrument covers: size classes and sectors (None: all)."""
 
-    sizes: list[str] | None = None  # size classes covered (null: all)
-    sectors: list[str] | None = None  # sectors covered (null: all)
-
-    def check(self, where: str) -> None:
-        """Raise ConfigError unless both are lists of names or None."""
-        check_names(where, "sizes", self.sizes)
-        check_names(where, "sectors", self.sectors)
+    sizes: list[str] | None = checked(names, default=None)  # size classes covered (null: all)
+    sectors: list[str] | None = checked(names, default=None)  # sectors covered (null: all)
 
 
 SMES = ["individual", "micro", "small", "medium"]
@@ -136,12 +130,8 @@ class InterestSubsidy(Relief):
     class Params(Eligibility):
         """Parameters of ``interest_subsidy`` (and which firms it covers)."""
 
-        share: float = 0.5  # share of interest paid (Huai'an "13 measures", Feb 2020)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+        # share of interest paid (Huai'an "13 measures", Feb 2020)
+        share: float = checked(prob, default=0.5)
 
     params: Params
 
@@ -160,13 +150,9 @@ class TaxRelief(Relief):
     class Params(Eligibility):
         """Parameters of ``tax_relief`` (and which firms it covers)."""
 
-        vat_rate_small: float = 0.01  # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
+        # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
+        vat_rate_small: float = checked(prob, default=0.01)
         property_tax_exempt: bool = True  # land-use and property tax waived (Jiangsu, Feb 2020)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.vat_rate_small", self.vat_rate_small)
-            super().check(where)
 
     params: Params
 
@@ -190,12 +176,7 @@ class SocialInsuranceExemption(Relief):
     class Params(Eligibility):
         """Parameters of ``social_insurance_exemption`` (and which firms it covers)."""
 
-        share: float = 1.0  # share of employer contributions waived
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+        share: float = checked(prob, default=1.0)  # share of employer contributions waived
 
     params: Params
 
@@ -214,12 +195,7 @@ class RentRelief(Relief):
     class Params(Eligibility):
         """Parameters of ``rent_relief`` (and which firms it covers)."""
 
-        share: float = 1.0  # share of the rent waived
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+        share: float = checked(prob, default=1.0)  # share of the rent waived
 
     params: Params
 
@@ -242,19 +218,12 @@ class OneToOneService(Relief):
     class Params:
         """Parameters of ``one_to_one_service``."""
 
-        capacity_factor: float = 2.0  # approvals a day, relative (assumption)
-        approval_days: int = 1  # days an application takes at least (assumption)
-        cost_per_day_cny: float = 30000.0  # officials' time a day, full scale (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_positive(f"{where}.capacity_factor", self.capacity_factor)
-            if self.approval_days < 0:
-                raise ConfigError(
-                    f"{where}.approval_days must be a non-negative integer, "
-                    f"got {self.approval_days}"
-                )
-            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+        # approvals a day, relative (assumption)
+        capacity_factor: float = checked(positive, default=2.0)
+        # days an application takes at least (assumption)
+        approval_days: int = checked(NONNEG_INT, default=1)
+        # officials' time a day, full scale (assumption)
+        cost_per_day_cny: float = checked(nonneg, default=30000.0)
 
     params: Params
 
@@ -278,13 +247,10 @@ class GreenChannel(Relief):
     class Params:
         """Parameters of ``green_channel``."""
 
-        dispute_days: float = 20.0  # mean days to resolve a dispute (assumption)
-        cost_per_day_cny: float = 20000.0  # courts' extra staff time a day, full scale (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_positive(f"{where}.dispute_days", self.dispute_days)
-            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+        # mean days to resolve a dispute (assumption)
+        dispute_days: float = checked(positive, default=20.0)
+        # courts' extra staff time a day, full scale (assumption)
+        cost_per_day_cny: float = checked(nonneg, default=20000.0)
 
     params: Params
 

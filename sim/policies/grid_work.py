@@ -25,7 +25,7 @@ class DeployCadres(Policy):
 
     kind = "deploy_cadres"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """``deploy_cadres`` has no parameters (numbers and hours: ``staff`` config)."""
 

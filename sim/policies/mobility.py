@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import check_prob
-from sim.errors import ConfigError
 from sim.policies.base import Policy, register
 from sim.policies.modifiers import DailyModifiers, Passes
-from sim.policies.params import HouseholdPassParams, VehiclePassParams, check_applies
+from sim.policies.params import SETTLEMENTS, HouseholdPassParams, VehiclePassParams
+from sim.rules import checked, prob, within
 
 
 def covered(applies_to: str, urban: np.ndarray) -> np.ndarray:
@@ -88,15 +87,14 @@ class CommunityClosure(Policy):
 
     kind = "community_closure"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``community_closure``."""
 
-        applies_to: str = "all"  # all | urban (communities) | rural (villages)
+        # all | urban (communities) | rural (villages)
+        applies_to: str = checked(SETTLEMENTS, default="all")
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_applies(where, self.applies_to)
+    params: Params
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close today's settlements (several such policies combine)."""
@@ -120,18 +118,17 @@ class MarketClosure(Policy):
 
     kind = "market_closure"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``market_closure``."""
 
-        share_closed: float = 1.0  # share of markets closed
-        hours: float | None = None  # opening hours of the others; None: normal hours
+        share_closed: float = checked(prob, default=1.0)  # share of markets closed
+        # opening hours of the others; None: normal hours
+        hours: float | None = checked(
+            within(0.0, 24.0, "hours in (0, 24]", open_low=True), default=None
+        )
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share_closed", self.share_closed)
-            if self.hours is not None and not 0.0 < self.hours <= 24.0:
-                raise ConfigError(f"{where}.hours must be hours in (0, 24], got {self.hours!r}")
+    params: Params
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close markets and limit hours today (the strictest of several such policies)."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config import QUARANTINE_GROUPS, check_nonneg
-from sim.errors import ConfigError
+from sim.config import QUARANTINE_GROUPS
 from sim.policies.base import Policy, register
 from sim.policies.modifiers import Campaign, DailyModifiers
 from sim.policies.params import (
@@ -13,6 +12,16 @@ from sim.policies.params import (
     QuarantineTestingParams,
     ScreeningParams,
     TracingParams,
+)
+from sim.rules import Rule, checked, nonneg, one_of
+
+PRIORITY = Rule(  # the quarantine groups, each at most once, in the order they get rooms
+    lambda p: (
+        isinstance(p, list)
+        and not any(g not in QUARANTINE_GROUPS for g in p)
+        and not len(set(p)) < len(p)
+    ),
+    f"a list of distinct groups among {list(QUARANTINE_GROUPS)}",
 )
 
 
@@ -66,29 +75,19 @@ class CentralisedQuarantine(Policy):
 
     kind = "centralised_quarantine"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``centralised_quarantine``."""
 
-        capacity: int = 2000  # rooms at full scale (assumption; scaled)
-        overflow: str = "home"  # where contacts go when it is full: home | none
+        capacity: int = checked(nonneg, default=2000)  # rooms at full scale (assumption; scaled)
+        # where contacts go when it is full: home | none
+        overflow: str = checked(one_of(("home", "none")), default="home")
         # Li F et al., Lancet Infect Dis 2021: Wuhan quarantined household contacts
         # centrally (household reproduction number -52%); returnees from Hubei next
-        priority: list[str] | None = None  # groups in order; null: all, highest risk first
+        # groups in order; null: all, highest risk first
+        priority: list[str] | None = checked(PRIORITY, default=None)
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_nonneg(f"{where}.capacity", self.capacity)
-            if self.overflow not in ("home", "none"):
-                raise ConfigError(
-                    f"{where}.overflow must be one of ['home', 'none'], got {self.overflow!r}"
-                )
-            groups = list(QUARANTINE_GROUPS)
-            p = groups if self.priority is None else self.priority
-            if not isinstance(p, list) or any(g not in groups for g in p) or len(set(p)) < len(p):
-                raise ConfigError(
-                    f"{where}.priority must be a list of distinct groups among {groups}, got {p!r}"
-                )
+    params: Params
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Send today's quarantined residents to the facility, by priority."""
@@ -106,7 +105,7 @@ class HomeQuarantine(Policy):
 
     kind = "home_quarantine"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """``home_quarantine`` has no parameters (behaviour: ``quarantine`` config)."""
 
