@@ -30,11 +30,10 @@ class ResponseLevel(Policy):
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Declare the level and apply its settings for the ill today."""
-        m = mods
-        m.response_level = self.params.level
+        mods.response_level = self.params.level
         if self.params.care_seeking_prob is not None:
-            m.care_seeking_prob = self.params.care_seeking_prob
+            mods.care_seeking_prob = self.params.care_seeking_prob
         if self.params.onset_to_confirmation_days is not None:
-            m.onset_to_confirmation_mean = self.params.onset_to_confirmation_days
+            mods.onset_to_confirmation_mean = self.params.onset_to_confirmation_days
         if self.params.sick_stay_home_prob is not None:
-            m.sick_stay_home_prob = self.params.sick_stay_home_prob
+            mods.sick_stay_home_prob = self.params.sick_stay_home_prob

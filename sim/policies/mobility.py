@@ -99,9 +99,8 @@ class CommunityClosure(Policy):
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close today's settlements (several such policies combine)."""
         a = self.params.applies_to
-        m = mods
-        m.closure_urban = m.closure_urban or a in ("all", "urban")
-        m.closure_rural = m.closure_rural or a in ("all", "rural")
+        mods.closure_urban = mods.closure_urban or a in ("all", "urban")
+        mods.closure_rural = mods.closure_rural or a in ("all", "rural")
 
 
 @register
@@ -132,11 +131,10 @@ class MarketClosure(Policy):
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close markets and limit hours today (the strictest of several such policies)."""
-        m = mods
-        m.markets_closed_share = max(m.markets_closed_share, self.params.share_closed)
+        mods.markets_closed_share = max(mods.markets_closed_share, self.params.share_closed)
         if self.params.hours is not None:
-            m.market_hours = (
+            mods.market_hours = (
                 self.params.hours
-                if m.market_hours is None
-                else min(m.market_hours, self.params.hours)
+                if mods.market_hours is None
+                else min(mods.market_hours, self.params.hours)
             )

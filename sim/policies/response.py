@@ -91,12 +91,11 @@ class CentralisedQuarantine(Policy):
 
     def apply(self, mods: DailyModifiers, day: int) -> None:
         """Send today's quarantined residents to the facility, by priority."""
-        m = mods
-        m.quarantine_mode = "facility"
-        m.facility_capacity = self.params.capacity
-        m.facility_overflow_home = self.params.overflow == "home"
+        mods.quarantine_mode = "facility"
+        mods.facility_capacity = self.params.capacity
+        mods.facility_overflow_home = self.params.overflow == "home"
         order = QUARANTINE_GROUPS if self.params.priority is None else self.params.priority
-        m.facility_priority = [QUARANTINE_GROUPS.index(g) for g in order]
+        mods.facility_priority = [QUARANTINE_GROUPS.index(g) for g in order]
 
 
 @register
