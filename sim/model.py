@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -17,7 +16,6 @@ from sim.epidemic.epidemic import DayInfections, Epidemic
 from sim.metrics import Metric
 from sim.movement.mobility import Mobility, households_today
 from sim.movement.supply import Supply
-from sim.policies import DailyModifiers
 from sim.recorder import EventLog, Recorder
 from sim.response.command import Response
 from sim.rng import Streams
@@ -25,11 +23,6 @@ from sim.scenario import Scenario, load_scenario
 from sim.world.population import Population, arrival_days, synthesise
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Mods:
-    mods: DailyModifiers
 
 
 class DistrictModel(mesa.Model):
@@ -126,7 +119,7 @@ class DistrictModel(mesa.Model):
             if p.active(day):
                 if day == p.start:
                     self.events.add(day, "authority", f"start {p.kind}", p.index)
-                p.apply(_Mods(today.mods), day)  # type: ignore[arg-type]
+                p.apply(today.mods, day)
             elif day == p.stop:
                 self.events.add(day, "authority", f"stop {p.kind}", p.index)
 

@@ -105,3 +105,13 @@ def test_district_model_only_builds_and_orders_the_components() -> None:
     (model,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "DistrictModel"]
     assert model.end_lineno is not None
     assert model.end_lineno - model.lineno + 1 <= MAX_MODEL_LINES
+
+
+def test_the_daily_modifiers_import_nothing_from_the_engine() -> None:
+    g = graph("sim")
+    reached, todo = set(), ["sim.policies.modifiers"]
+    while todo:
+        for dep in g[todo.pop()] - reached:
+            reached.add(dep)
+            todo.append(dep)
+    assert reached <= {"sim.policies.params", "sim.policies.instrument", "sim.rules", "sim.errors"}

@@ -9,16 +9,21 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config
-from sim.economy.enterprises import FAILED, INSTRUMENTS, OPEN, STATUS_NAMES, Accounts, Enterprises
+from sim.economy.enterprises import (
+    BANK_INSTRUMENTS,
+    FAILED,
+    INSTRUMENTS,
+    OPEN,
+    STATUS_NAMES,
+    Accounts,
+    Enterprises,
+)
 from sim.metrics import Metric, table
 from sim.policies import DailyModifiers, Policy
 from sim.policies.economy import Relief
 from sim.recorder import EventLog
 from sim.rng import Streams
 from sim.world.population import Population
-
-BANK = "loan_forbearance"  # the relief instrument whose cost falls on banks, not the budget
-
 
 METRICS = """
 firms_open | firms | firms open
@@ -50,7 +55,7 @@ wage_loss_cny | CNY | wage loss | real
 household_income_ratio | share | household income vs normal | real
     households' income (wages, farm sales) against normal, smoothed by savings
 relief_{instrument}_cny | CNY | relief: {instrument} | real
-    cost of {instrument} today (CNY; loan_forbearance: a bank cost)
+    cost of {instrument} today (CNY; a bank instrument's cost falls on the banks)
 fiscal_cost_cny | CNY per day | fiscal cost of relief | real
     fiscal cost of today's relief (CNY)
 bank_credit_extended_cny | CNY | bank credit extended | real
@@ -180,12 +185,8 @@ class Economy:
             exempt = mods.stoppage.exempt_sectors or []
             ordered = ~np.isin(f.sector, [self.pop.sectors.index(x) for x in exempt])
             ordered &= ~f.essential
-        relief = {
-            kind: (params, self.relief_masks.get(index, np.ones(f.n, dtype=bool)))
-            for kind, (params, index) in mods.relief.items()
-        }
-        one = mods.relief.get("one_to_one_service")
-        green = mods.relief.get("green_channel")
+        relief = f.in_force(mods.relief, self.relief_masks)
+        terms = f.terms(relief)
         res = mods.resumption
         acc = f.update(
             day,
@@ -193,16 +194,13 @@ class Economy:
             workers,
             ordered,
             relief,
-            approval_factor=one[0].capacity_factor if one else 1.0,
-            approval_days=one[0].approval_days if one else c.approval_days,
-            dispute_days=green[0].dispute_days if green else c.dispute_days,
+            approval_factor=terms.approval_factor,
+            approval_days=terms.approval_days,
+            dispute_days=terms.dispute_days,
             month=date.strftime("%Y-%m"),
             workers_if_pass=workers_if_pass,
             filing=res if res is not None and res.mode == "filing" else None,
         )
-        for kind, fixed in (("one_to_one_service", one), ("green_channel", green)):
-            if fixed is not None:
-                acc.relief_by_instrument[kind] = fixed[0].cost_per_day_cny * self.scale
         f.note_income(
             float(acc.wages.sum()), sd.farm_sold_cny, farm_output, c.income_smoothing_days
         )
@@ -227,7 +225,7 @@ class Economy:
         counts = {
             f"firms_{name}": int(np.count_nonzero(st == k)) for k, name in STATUS_NAMES.items()
         }
-        by = acc.relief_by_instrument
+        by, bank = acc.relief_by_instrument, acc.bank_by_instrument
         return {
             **counts,
             "firms_waiting_approval": int(np.count_nonzero(f.applied >= 0)),
@@ -239,9 +237,8 @@ class Economy:
             "wages_paid_cny": float(acc.wages.sum()),
             "wage_loss_cny": f.normal_wages - float(acc.wages.sum()),
             "household_income_ratio": f.income_ratio,
-            **{f"relief_{k}_cny": by.get(k, 0.0) for k in INSTRUMENTS if k != BANK},
-            f"relief_{BANK}_cny": acc.bank_extended,
-            "fiscal_cost_cny": sum(v for k, v in by.items() if k != BANK),
+            **{f"relief_{k}_cny": by.get(k, 0.0) + bank.get(k, 0.0) for k in INSTRUMENTS},
+            "fiscal_cost_cny": sum(by.values()),
             "bank_credit_extended_cny": acc.bank_extended,
             "bank_loss_cny": acc.bank_loss,
             "cash_identity_error_cny": acc.identity_error,
@@ -250,7 +247,9 @@ class Economy:
     def summary_fields(self) -> list[Metric]:
         """The summary fields this component contributes."""
         return table(
-            SUMMARY, size=self.pop.size_classes, fiscal=[k for k in INSTRUMENTS if k != BANK]
+            SUMMARY,
+            size=self.pop.size_classes,
+            fiscal=[k for k in INSTRUMENTS if k not in BANK_INSTRUMENTS],
         )
 
     def summary(self, ts: pd.DataFrame) -> dict[str, Any]:
@@ -266,7 +265,7 @@ class Economy:
             }
 
         fiscal = {k: round(float(ts[f"relief_{k}_cny"].sum()), 1) for k in INSTRUMENTS}
-        bank = fiscal.pop(BANK)
+        bank = sum(fiscal.pop(k) for k in BANK_INSTRUMENTS)
         return {
             "firms_total": f.n,
             "firms_open_end": int(np.count_nonzero(f.status == OPEN)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,9 @@ import numpy as np
 
 from sim.config import DEMAND_DRIVERS, EconomyConfig, external_dates
 from sim.errors import ConfigError
+from sim.policies.economy import instruments
+from sim.policies.instrument import FirmBook, Instrument
+from sim.policies.params import ResumptionParams
 from sim.rng import Streams
 from sim.world.population import Population, scaled_count
 
@@ -28,15 +32,8 @@ STATUS_NAMES = {
     FAILED: "failed",
 }
 NEVER = np.iinfo(np.int32).max  # a day that never comes
-INSTRUMENTS = (
-    "loan_forbearance",
-    "interest_subsidy",
-    "tax_relief",
-    "social_insurance_exemption",
-    "rent_relief",
-    "green_channel",
-    "one_to_one_service",
-)
+INSTRUMENTS = tuple(instruments())  # relief kinds, in the order they are booked
+BANK_INSTRUMENTS = tuple(k for k, cls in instruments().items() if cls.bank)  # bank costs
 DRIVERS = DEMAND_DRIVERS  # what moves a sector's demand (order of ``Enterprises.demand``)
 
 
@@ -45,6 +42,23 @@ class Demand:
     """Today's demand for each sector's output relative to a normal day (1 = normal)."""
 
     by_sector: np.ndarray
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A relief instrument in force today and the firms it covers."""
+
+    instrument: Instrument
+    eligible: np.ndarray  # bool per firm
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Today's terms of resumption and disputes: the config's, as relief services change them."""
+
+    approval_factor: float  # approvals a day, relative to ``economy.approval_capacity``
+    approval_days: int  # days an application takes at least
+    dispute_days: float  # mean days to resolve a dispute
 
 
 @dataclass
@@ -57,7 +71,8 @@ class Accounts:
     new_credit: np.ndarray
     repayments: np.ndarray
     wages: np.ndarray
-    relief_by_instrument: dict[str, float] = field(default_factory=dict)
+    relief_by_instrument: dict[str, float] = field(default_factory=dict)  # fiscal cost (CNY)
+    bank_by_instrument: dict[str, float] = field(default_factory=dict)  # credit extended (CNY)
     bank_extended: float = 0.0  # principal renewed only because of forbearance
     bank_loss: float = 0.0  # loans and credit of firms that failed today
     identity_error: float = 0.0  # largest |cash change - flows| over firms
@@ -270,19 +285,59 @@ class Enterprises:
         )
         return Demand(values[self.drivers])
 
+    def in_force(
+        self, instruments: Mapping[str, Instrument], covered: Mapping[int, np.ndarray]
+    ) -> list[InForce]:
+        """The relief instruments in force today, in the order they are booked.
+
+        Args:
+            instruments: Today's instruments by kind (``DailyModifiers.relief``).
+            covered: The firms each scenario entry covers (bool per firm), by policy
+                index; an entry without one covers every firm.
+
+        Returns:
+            The instruments with their firms, in the order their kinds were registered
+            (``INSTRUMENTS``), whatever the order of the scenario's entries.
+        """
+        every = np.ones(self.n, dtype=bool)
+        return [
+            InForce(instruments[k], covered.get(instruments[k].index, every))
+            for k in INSTRUMENTS
+            if k in instruments
+        ]
+
+    def terms(self, relief: Sequence[InForce]) -> Terms:
+        """Today's terms of resumption and disputes under the relief services in force.
+
+        Args:
+            relief: The instruments in force today.
+
+        Returns:
+            The config's terms (capacity factor 1, ``approval_days``, ``dispute_days``)
+            as each service in force changes them (capacity factors multiply).
+        """
+        factor, days, disputes = 1.0, self.cfg.approval_days, self.cfg.dispute_days
+        for r in relief:
+            s = r.instrument.service()
+            if s is not None:
+                factor *= s.approval_factor
+                days = days if s.approval_days is None else s.approval_days
+                disputes = disputes if s.dispute_days is None else s.dispute_days
+        return Terms(factor, days, disputes)
+
     def update(
         self,
         day: int,
         demand: Demand,
         workers: np.ndarray,
         ordered: np.ndarray,
-        relief: dict[str, tuple[Any, np.ndarray]],
+        relief: Sequence[InForce],
         approval_factor: float,
         approval_days: int,
         dispute_days: float,
         month: str = "",
         workers_if_pass: np.ndarray | None = None,
-        filing: Any = None,
+        filing: ResumptionParams | None = None,
     ) -> Accounts:
         """One day of every firm: status changes, then the day's accounts.
 
@@ -291,8 +346,9 @@ class Enterprises:
             demand: Today's demand by sector.
             workers: Employees of each firm who can come to work today (count per firm).
             ordered: Firms ordered closed today (work stoppage).
-            relief: Relief in force today: instrument -> (parameters, eligible firms).
-            approval_factor: Multiplier on the approval capacity (one-to-one service).
+            relief: Relief instruments in force today with the firms each covers, in the
+                order they are booked.
+            approval_factor: Multiplier on the approval capacity (``terms``).
             approval_days: Days an application takes at least today.
             dispute_days: Mean days to resolve a dispute today.
             month: Calendar month of the day (``2020-02``), for closures by month.
@@ -305,14 +361,41 @@ class Enterprises:
         Returns:
             The day's flows.
         """
-        c = self.cfg
-        st = self.status
-        alive = st != FAILED
         share = np.where(self.employees > 0, workers / np.maximum(self.employees, 1), 1.0)
         d = demand.by_sector[self.sector]
+        closed = self._close(day, d, share, ordered, dispute_days)
+        # applications and approvals: a firm applies on the workers it would have with a
+        # pass (the approval brings the pass)
+        if workers_if_pass is None:
+            share_if = share
+        else:
+            share_if = np.where(
+                self.employees > 0, workers_if_pass / np.maximum(self.employees, 1), 1.0
+            )
+        due = self._approve(day, d, share_if, ordered, approval_factor, approval_days, filing)
+        acc = self._book(day, d, share, relief)
+        acc.approvals = int(due.size)
+        acc.reopened = due
+        acc.closed = closed
+        shut = self.status != OPEN
+        if month in self.closed_in:
+            self.closed_in[month] |= shut
+        else:
+            self.closed_in[month] = shut
+        return acc
+
+    def _close(
+        self, day: int, d: np.ndarray, share: np.ndarray, ordered: np.ndarray, dispute_days: float
+    ) -> dict[int, np.ndarray]:
+        """Open firms close by order, for lack of workers or after days of low demand.
+
+        Returns:
+            The firms closed today, by status.
+        """
+        c = self.cfg
+        st = self.status
         low = d < self.min_demand
         self.low_days = np.where(low, self.low_days + 1, 0)
-        # closures of open firms
         was_open = st == OPEN
         to_order = was_open & ordered
         to_workers = was_open & ~ordered & (share < c.min_workers_share)
@@ -324,15 +407,30 @@ class Enterprises:
         self.ever_closed[stopped] = True
         self.stoppages[stopped] += 1
         self._disputes(day, stopped, dispute_days)
-        # applications and approvals: a firm applies on the workers it would have with a
-        # pass (the approval brings the pass)
-        if workers_if_pass is None:
-            share_if = share
-        else:
-            share_if = np.where(
-                self.employees > 0, workers_if_pass / np.maximum(self.employees, 1), 1.0
-            )
-        closed = alive & (st != OPEN)
+        return {
+            CLOSED_ORDER: np.flatnonzero(to_order),
+            CLOSED_WORKERS: np.flatnonzero(to_workers),
+            CLOSED_DEMAND: np.flatnonzero(to_demand),
+        }
+
+    def _approve(
+        self,
+        day: int,
+        d: np.ndarray,
+        share_if: np.ndarray,
+        ordered: np.ndarray,
+        approval_factor: float,
+        approval_days: int,
+        filing: ResumptionParams | None,
+    ) -> np.ndarray:
+        """Closed firms apply to reopen, and reopen on filing or approval (oldest first).
+
+        Returns:
+            The firms that reopen today (with work passes).
+        """
+        c = self.cfg
+        st = self.status
+        closed = (st != FAILED) & (st != OPEN)
         ready = closed & ~ordered & (share_if >= c.min_workers_share) & (d >= c.resume_demand_share)
         self.applied[closed & ~ready] = -1  # the reason is back: the application lapses
         self.applied[ready & (self.applied < 0)] = day
@@ -355,20 +453,7 @@ class Enterprises:
         self.applied[due] = -1
         self.low_days[due] = 0
         self.work_pass[due] = True
-        acc = self._book(day, d, share, relief)
-        acc.approvals = int(due.size)
-        acc.reopened = due
-        acc.closed = {
-            CLOSED_ORDER: np.flatnonzero(to_order),
-            CLOSED_WORKERS: np.flatnonzero(to_workers),
-            CLOSED_DEMAND: np.flatnonzero(to_demand),
-        }
-        shut = self.status != OPEN
-        if month in self.closed_in:
-            self.closed_in[month] |= shut
-        else:
-            self.closed_in[month] = shut
-        return acc
+        return due
 
     def _disputes(self, day: int, stopped: np.ndarray, mean_days: float) -> None:
         """Open disputes are resolved (their cash released); stoppages start new ones.
@@ -393,68 +478,14 @@ class Enterprises:
         day: int,
         d: np.ndarray,
         share: np.ndarray,
-        relief: dict[str, tuple[Any, np.ndarray]],
+        relief: Sequence[InForce],
     ) -> Accounts:
         """Revenue, costs, relief, loans and credit of the day; failures."""
-        c = self.cfg
-        st = self.status
-        alive = st != FAILED
-        is_open = st == OPEN
-        revenue = np.where(is_open, self.rev0 * d * np.minimum(share, 1.0), 0.0)
-        inputs = self.input_share * revenue
-        wages = np.where(is_open, self.wage0, self.wage0 * self.closed_wage_share) * alive
-        si = c.social_insurance_rate * wages
-        rent = self.rent0 * alive
-        interest = self.loan * c.interest_rate / 365.0 * alive
-        tax = self.tax0 * alive
-        vat_small = c.vat_rate_small * revenue
-        vat = np.where(self.general, c.vat_rate_general * (revenue - inputs), vat_small)
-        costs = inputs + wages + si + rent + interest + tax + vat
-        # relief pays (or waives) part of the costs
-        paid = np.zeros(self.n)
-        by: dict[str, float] = {}
-
-        def give(name: str, amount: np.ndarray) -> None:
-            nonlocal paid
-            paid = paid + amount
-            by[name] = by.get(name, 0.0) + float(amount.sum())
-
-        if "interest_subsidy" in relief:
-            p, elig = relief["interest_subsidy"]
-            give("interest_subsidy", interest * float(p.share) * elig)
-        if "tax_relief" in relief:
-            p, elig = relief["tax_relief"]
-            cut = (c.vat_rate_small - min(float(p.vat_rate_small), c.vat_rate_small)) * revenue
-            waived = np.where(self.general, 0.0, cut)
-            if p.property_tax_exempt:
-                waived = waived + tax
-            give("tax_relief", waived * elig)
-        if "social_insurance_exemption" in relief:
-            p, elig = relief["social_insurance_exemption"]
-            give("social_insurance_exemption", si * float(p.share) * elig)
-        if "rent_relief" in relief:
-            p, elig = relief["rent_relief"]
-            give("rent_relief", rent * float(p.share) * elig * self.state_premises)
-        # maturing loans: renewed, or repaid from cash
-        repay = np.zeros(self.n)
-        called_today = np.zeros(self.n)
-        bank_extended = 0.0
-        maturing = np.flatnonzero(alive & (self.due == day))
-        if maturing.size:
-            u = self.streams.uniform("economy.rollover", day, maturing)
-            p_roll = np.where(is_open[maturing], c.rollover_prob, c.rollover_prob_closed)
-            renewed = u < p_roll
-            if "loan_forbearance" in relief:
-                _, elig = relief["loan_forbearance"]
-                forced = ~renewed & elig[maturing]
-                bank_extended = float(self.loan[maturing[forced]].sum())
-                renewed |= forced
-            self.due[maturing[renewed]] += c.loan_term_days
-            called = maturing[~renewed]
-            repay[called] = self.loan[called]
-            called_today[called] = self.loan[called]
-            self.loan[called] = 0.0
-            self.due[called] = NEVER
+        alive = self.status != FAILED
+        book, wages, costs = self._flows(d, share, alive)
+        revenue = book.revenue
+        paid, by = self._relief(book, relief)
+        repay, called_today, bank = self._mature(day, alive, relief)
         # the credit line is paid back from cash above the firm's usual holdings
         surplus = np.maximum(self.cash + revenue - costs + paid - repay - self.cash0, 0.0)
         back = np.minimum(self.credit_used, surplus) * alive
@@ -467,16 +498,7 @@ class Enterprises:
         draw = np.minimum(short, np.maximum(self.credit_limit - self.credit_used, 0.0))
         self.credit_used += draw
         cash = cash + draw
-        fail = np.flatnonzero(alive & (cash - self.frozen < -1e-9))
-        bank_loss = 0.0
-        if fail.size:
-            st[fail] = FAILED
-            # what the banks lose: the loan (also one called today and not paid) and credit
-            bank_loss = float(
-                self.loan[fail].sum() + called_today[fail].sum() + self.credit_used[fail].sum()
-            )
-            self.frozen[fail] = 0.0
-            self.applied[fail] = -1
+        fail, bank_loss = self._fail(cash, alive, called_today)
         self.cash = cash
         flows = revenue - costs + paid + draw - repay
         err = float(np.abs(self.cash - before - flows).max()) if self.n else 0.0
@@ -488,12 +510,130 @@ class Enterprises:
             repayments=repay,
             wages=wages,
             relief_by_instrument=by,
-            bank_extended=bank_extended,
+            bank_by_instrument=bank,
+            bank_extended=float(sum(bank.values())),
             bank_loss=bank_loss,
             identity_error=err,
             failed_today=int(fail.size),
             failed=fail,
         )
+
+    def _flows(
+        self, d: np.ndarray, share: np.ndarray, alive: np.ndarray
+    ) -> tuple[FirmBook, np.ndarray, np.ndarray]:
+        """Today's revenue and costs of every firm.
+
+        Args:
+            d: Today's demand for each firm's output relative to normal.
+            share: Share of each firm's employees who can come to work.
+            alive: Firms that have not failed (bool per firm).
+
+        Returns:
+            The books relief draws on, the wages paid and the total costs (CNY per firm).
+        """
+        c = self.cfg
+        is_open = self.status == OPEN
+        revenue = np.where(is_open, self.rev0 * d * np.minimum(share, 1.0), 0.0)
+        inputs = self.input_share * revenue
+        wages = np.where(is_open, self.wage0, self.wage0 * self.closed_wage_share) * alive
+        si = c.social_insurance_rate * wages
+        rent = self.rent0 * alive
+        interest = self.loan * c.interest_rate / 365.0 * alive
+        tax = self.tax0 * alive
+        vat_small = c.vat_rate_small * revenue
+        vat = np.where(self.general, c.vat_rate_general * (revenue - inputs), vat_small)
+        costs = inputs + wages + si + rent + interest + tax + vat
+        book = FirmBook(
+            revenue=revenue,
+            interest=interest,
+            social_insurance=si,
+            rent=rent,
+            property_tax=tax,
+            general=self.general,
+            state_premises=self.state_premises,
+            vat_rate_small=c.vat_rate_small,
+        )
+        return book, wages, costs
+
+    def _relief(
+        self, book: FirmBook, relief: Sequence[InForce]
+    ) -> tuple[np.ndarray, dict[str, float]]:
+        """What the instruments in force pay or waive today, and their fiscal cost.
+
+        Payments to firms are booked first, then the services' fixed daily costs (scaled
+        with the population), each in the order of ``relief``.
+
+        Returns:
+            CNY paid per firm, and the fiscal cost of each instrument (CNY).
+        """
+        paid = np.zeros(self.n)
+        by: dict[str, float] = {}
+        for r in relief:
+            amount = r.instrument.pay(book, r.eligible)
+            if amount is not None:
+                kind = r.instrument.kind
+                paid = paid + amount
+                by[kind] = by.get(kind, 0.0) + float(amount.sum())
+        for r in relief:
+            service = r.instrument.service()
+            if service is not None:
+                kind = r.instrument.kind
+                by[kind] = by.get(kind, 0.0) + service.cost_per_day_cny * self.scale
+        return paid, by
+
+    def _mature(
+        self, day: int, alive: np.ndarray, relief: Sequence[InForce]
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """Loans falling due today are renewed (by the bank or by forbearance) or repaid.
+
+        Returns:
+            Repayments and loans called today (CNY per firm), and the principal each
+            instrument renewed that the bank would have called (CNY).
+        """
+        c = self.cfg
+        repay = np.zeros(self.n)
+        called_today = np.zeros(self.n)
+        bank: dict[str, float] = {}
+        maturing = np.flatnonzero(alive & (self.due == day))
+        if maturing.size == 0:
+            return repay, called_today, bank
+        u = self.streams.uniform("economy.rollover", day, maturing)
+        p_roll = np.where(self.status[maturing] == OPEN, c.rollover_prob, c.rollover_prob_closed)
+        renewed = u < p_roll
+        for r in relief:
+            covered = r.instrument.renews(r.eligible)
+            if covered is not None:
+                kind = r.instrument.kind
+                forced = ~renewed & covered[maturing]
+                bank[kind] = bank.get(kind, 0.0) + float(self.loan[maturing[forced]].sum())
+                renewed |= forced
+        self.due[maturing[renewed]] += c.loan_term_days
+        called = maturing[~renewed]
+        repay[called] = self.loan[called]
+        called_today[called] = self.loan[called]
+        self.loan[called] = 0.0
+        self.due[called] = NEVER
+        return repay, called_today, bank
+
+    def _fail(
+        self, cash: np.ndarray, alive: np.ndarray, called_today: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """Firms left with less than their frozen cash fail; their disputes lapse.
+
+        Returns:
+            The firms that failed today, and what the banks lose on them (CNY): their
+            loans (also one called today and not paid) and credit used.
+        """
+        fail = np.flatnonzero(alive & (cash - self.frozen < -1e-9))
+        if fail.size == 0:
+            return fail, 0.0
+        self.status[fail] = FAILED
+        bank_loss = float(
+            self.loan[fail].sum() + called_today[fail].sum() + self.credit_used[fail].sum()
+        )
+        self.frozen[fail] = 0.0
+        self.applied[fail] = -1
+        return fail, bank_loss
 
     def note_income(self, wages: float, farm: float, normal_farm: float, days: float) -> None:
         """Households' income today relative to normal, smoothed by their savings."""

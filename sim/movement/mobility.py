@@ -13,6 +13,7 @@ from sim.metrics import Metric, table
 from sim.movement.supply import Shopping
 from sim.policies import DailyModifiers
 from sim.policies.mobility import closed, covered
+from sim.policies.params import HouseholdPassParams
 from sim.rng import Streams
 from sim.world.population import AGE_BAND_EDGES, Population
 
@@ -314,57 +315,16 @@ class Mobility:
         Returns:
             Today's trips.
         """
-        pop, c = self.pop, self.cfg
-        n = pop.n
+        n = self.pop.n
         self.off_sick_today = self.off_sick(day, sick, mods.sick_stay_home_prob)
         if self.off_sick_today is not None:
             able = able & ~self.off_sick_today
         holds = self.essential_firm if firm_pass is None else firm_pass
-        hp = mods.household_pass[1] if mods.household_pass is not None else None
-        applies = covered(hp.applies_to, self.pop.urban) if hp is not None else None
-        grid = pop.grid
-        broke = blocked = 0
-
-        # work (and the fields)
-        u = self.streams.day("mobility.work", day).random(self.workers.size, dtype=np.float32)
-        go = (u < self.q_work) & able[self.workers]
-        if employer_open is not None:  # employees go only to an open firm
-            go &= self.worker_farmer | employer_open[self.worker_firm]
-        if hp is not None:
-            kept_in = covered(hp.applies_to, self.worker_urban)
-            farm = self.worker_farmer if hp.farm_work else False
-            passed = ~self.worker_farmer & holds[self.worker_firm]
-            go &= ~kept_in | passed | farm
-        went_work = np.zeros(n, dtype=bool)
-        went_work[self.workers[go & ~self.worker_farmer]] = True
-        n_work = int(np.count_nonzero(go))
-
-        # other trips
-        u = self.streams.day("mobility.other", day).random(n, dtype=np.float32)
-        # venues and gatherings closed (``mods.outings``) and voluntary distancing
-        keep = (1.0 - max(voluntary, 0.0)) * mods.outings
-        q = self.q_other if keep >= 1.0 else self.q_other * np.float32(keep)
-        desire = u < q
-        shut = closed(mods, self.pop.urban)
-        if applies is None and shut is None:
-            went_other = desire & able
-            legal_other = went_other
-        else:
-            # the share of a resident's other trips that is forbidden today
-            share = np.zeros(n, dtype=np.float32)
-            if shut is not None:
-                share[shut] = c.visit_share
-            if applies is not None:
-                share[applies] = 1.0
-            forbidden = desire & (u < q * share)
-            went_other = desire & ~forbidden & able
-            legal_other = went_other.copy()
-            cand = np.flatnonzero(forbidden & able)
-            tries = cand[u[cand] < q[cand] * share[cand] * break_prob[grid[cand]]]
-            ok = self.streams.uniform("mobility.through", day, tries) < through[grid[tries]]
-            went_other[tries[ok]] = True
-            broke += int(np.count_nonzero(ok))
-            blocked += int(tries.size - np.count_nonzero(ok))
+        hp = mods.household_pass.params if mods.household_pass is not None else None
+        went_work, n_work = self._work(day, able, holds, hp, employer_open)
+        went_other, legal_other, broke, blocked = self._other(
+            day, mods, able, hp, through, break_prob, voluntary
+        )
         n_other = int(np.count_nonzero(went_other))
 
         # shopping
@@ -375,34 +335,15 @@ class Mobility:
         broke += shopping.breaking
         blocked += shopping.blocked
 
-        # vehicles
-        d = self.drivers
-        u = self.streams.day("mobility.car", day).random(d.size, dtype=np.float32)
-        car = u < c.car_mode_share
-        # trips to work, errands and market (farmers walk or ride to their fields)
-        trips_d = went_work[d].astype(np.int64) + went_other[d] + went_shopping[d]
-        vp = mods.vehicle_pass
-        if vp is None:
-            private = float(trips_d[car].sum())
-            freight = self.base_freight
-        else:
-            emp_d = pop.employer[d]
-            passed_d = (emp_d >= 0) & holds[np.maximum(emp_d, 0)]
-            allowed = (went_work[d] & passed_d).astype(np.int64)
-            legal = int(allowed[car].sum())
-            # trips allowed on foot but not by car (trips against the passes are
-            # already counted as rule-breaking)
-            on_foot = went_work[d].astype(np.int64) + legal_other[d] + legal_shopping[d]
-            extra = (on_foot - allowed)[car]
-            dc = d[car]
-            tries_mask = (extra > 0) & (u[car] < c.car_mode_share * break_prob[grid[dc]])
-            tries = dc[tries_mask]
-            ok = self.streams.uniform("mobility.car_through", day, tries) < through[grid[tries]]
-            n_ok = int(extra[tries_mask][ok].sum())
-            private = float(legal + n_ok)
-            broke += n_ok
-            blocked += int(extra[tries_mask][~ok].sum())
-            freight = self.base_freight * vp.freight_share
+        private, freight, car_broke, car_blocked = self._vehicles(
+            day,
+            mods,
+            (went_work, went_other, went_shopping),
+            (legal_other, legal_shopping),
+            holds,
+            through,
+            break_prob,
+        )
         o = mods.online_supply
         vans = deliveries / o.orders_per_vehicle_trip if o is not None else 0.0
         return Trips(
@@ -411,12 +352,149 @@ class Mobility:
             other=n_other,
             vehicle=private + freight + vans,
             freight=freight + vans,
-            rule_breaking=broke,
-            blocked=blocked,
+            rule_breaking=broke + car_broke,
+            blocked=blocked + car_blocked,
             went_work=went_work,
             went_other=went_other,
             went_shopping=went_shopping,
         )
+
+    def _work(
+        self,
+        day: int,
+        able: np.ndarray,
+        holds: np.ndarray,
+        hp: HouseholdPassParams | None,
+        employer_open: np.ndarray | None,
+    ) -> tuple[np.ndarray, int]:
+        """Today's trips to work and to the fields.
+
+        Args:
+            day: Day index.
+            able: Whether each resident can go out today.
+            holds: Firms holding work passes today (bool per firm).
+            hp: Today's household passes (None: none).
+            employer_open: Whether each firm is open today (None: all are).
+
+        Returns:
+            Who went to a firm (bool per resident; farmers are not counted), and the
+            trips to work and fields.
+        """
+        u = self.streams.day("mobility.work", day).random(self.workers.size, dtype=np.float32)
+        go = (u < self.q_work) & able[self.workers]
+        if employer_open is not None:  # employees go only to an open firm
+            go &= self.worker_farmer | employer_open[self.worker_firm]
+        if hp is not None:
+            kept_in = covered(hp.applies_to, self.worker_urban)
+            farm = self.worker_farmer if hp.farm_work else False
+            passed = ~self.worker_farmer & holds[self.worker_firm]
+            go &= ~kept_in | passed | farm
+        went_work = np.zeros(self.pop.n, dtype=bool)
+        went_work[self.workers[go & ~self.worker_farmer]] = True
+        return went_work, int(np.count_nonzero(go))
+
+    def _other(
+        self,
+        day: int,
+        mods: DailyModifiers,
+        able: np.ndarray,
+        hp: HouseholdPassParams | None,
+        through: np.ndarray,
+        break_prob: np.ndarray,
+        voluntary: float,
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Today's other trips (errands, visits, leisure), some against today's rules.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers (outings kept, closed settlements).
+            able: Whether each resident can go out today.
+            hp: Today's household passes (None: none).
+            through: Probability a rule-breaking trip gets through, per grid.
+            break_prob: Probability a forbidden trip is tried anyway, per grid.
+            voluntary: Share of other trips residents forgo by choice today.
+
+        Returns:
+            Who made one (bool per resident), who made one within the rules, and the
+            rule-breaking trips that got through and that were stopped.
+        """
+        pop, n = self.pop, self.pop.n
+        applies = covered(hp.applies_to, pop.urban) if hp is not None else None
+        u = self.streams.day("mobility.other", day).random(n, dtype=np.float32)
+        # venues and gatherings closed (``mods.outings``) and voluntary distancing
+        keep = (1.0 - max(voluntary, 0.0)) * mods.outings
+        q = self.q_other if keep >= 1.0 else self.q_other * np.float32(keep)
+        desire = u < q
+        shut = closed(mods, pop.urban)
+        if applies is None and shut is None:
+            went_other = desire & able
+            return went_other, went_other, 0, 0
+        # the share of a resident's other trips that is forbidden today
+        share = np.zeros(n, dtype=np.float32)
+        if shut is not None:
+            share[shut] = self.cfg.visit_share
+        if applies is not None:
+            share[applies] = 1.0
+        forbidden = desire & (u < q * share)
+        went_other = desire & ~forbidden & able
+        legal_other = went_other.copy()
+        cand = np.flatnonzero(forbidden & able)
+        tries = cand[u[cand] < q[cand] * share[cand] * break_prob[pop.grid[cand]]]
+        ok = self.streams.uniform("mobility.through", day, tries) < through[pop.grid[tries]]
+        went_other[tries[ok]] = True
+        n_ok = int(np.count_nonzero(ok))
+        return went_other, legal_other, n_ok, int(tries.size - n_ok)
+
+    def _vehicles(
+        self,
+        day: int,
+        mods: DailyModifiers,
+        went: tuple[np.ndarray, np.ndarray, np.ndarray],
+        legal: tuple[np.ndarray, np.ndarray],
+        holds: np.ndarray,
+        through: np.ndarray,
+        break_prob: np.ndarray,
+    ) -> tuple[float, float, int, int]:
+        """Today's private car trips and commercial vehicle trips.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers (vehicle passes).
+            went: Who went to work, on an other trip and shopping (bool per resident).
+            legal: Who made an other trip and who shopped within the rules.
+            holds: Firms holding work passes today (bool per firm).
+            through: Probability a rule-breaking trip gets through, per grid.
+            break_prob: Probability a forbidden trip is tried anyway, per grid.
+
+        Returns:
+            Private car trips, commercial vehicle trips, and the car trips against the
+            vehicle passes that got through and that were stopped.
+        """
+        c, grid = self.cfg, self.pop.grid
+        went_work, went_other, went_shopping = went
+        d = self.drivers
+        u = self.streams.day("mobility.car", day).random(d.size, dtype=np.float32)
+        car = u < c.car_mode_share
+        # trips to work, errands and market (farmers walk or ride to their fields)
+        trips_d = went_work[d].astype(np.int64) + went_other[d] + went_shopping[d]
+        vp = mods.vehicle_pass
+        if vp is None:
+            return float(trips_d[car].sum()), self.base_freight, 0, 0
+        emp_d = self.pop.employer[d]
+        passed_d = (emp_d >= 0) & holds[np.maximum(emp_d, 0)]
+        allowed = (went_work[d] & passed_d).astype(np.int64)
+        legal_cars = int(allowed[car].sum())
+        # trips allowed on foot but not by car (trips against the passes are
+        # already counted as rule-breaking)
+        on_foot = went_work[d].astype(np.int64) + legal[0][d] + legal[1][d]
+        extra = (on_foot - allowed)[car]
+        dc = d[car]
+        tries_mask = (extra > 0) & (u[car] < c.car_mode_share * break_prob[grid[dc]])
+        tries = dc[tries_mask]
+        ok = self.streams.uniform("mobility.car_through", day, tries) < through[grid[tries]]
+        n_ok = int(extra[tries_mask][ok].sum())
+        stopped = int(extra[tries_mask][~ok].sum())
+        return float(legal_cars + n_ok), self.base_freight * vp.freight_share, n_ok, stopped
 
     def available_workers(
         self,
@@ -444,7 +522,7 @@ class Mobility:
         if self.off_sick_today is not None:
             ok &= ~self.off_sick_today[e]
         if passes and mods.household_pass is not None:
-            applies = covered(mods.household_pass[1].applies_to, self.pop.urban)
+            applies = covered(mods.household_pass.params.applies_to, self.pop.urban)
             holds = self.essential_firm if firm_pass is None else firm_pass
             ok &= ~applies[e] | holds[self.pop.employer[e]]
         return np.bincount(self.pop.employer[e[ok]], minlength=self.pop.n_firms).astype(float)

@@ -386,23 +386,7 @@ class Supply:
             Today's shoppers and orders.
         """
         c = self.cfg
-        target = np.full(self.n, c.target_days, dtype=np.int16)
-        reorder = np.full(self.n, c.reorder_days, dtype=np.int16)
-        pass_day = np.ones(self.n, dtype=bool)
-        restricted = np.zeros(self.n, dtype=bool)
-        hp = mods.household_pass or mods.pass_notice
-        if hp is not None:
-            start, p = hp
-            interval = int(p.interval_days)
-            # stock up to last to the next pass day, even on hungry days (also when the
-            # passes are announced and households may still go out)
-            rationed = covered(p.applies_to, self.urban)
-            target[rationed] = c.restricted_target_days
-            reorder[rationed] += self.peak_eat * (interval - 1)
-            if mods.household_pass is not None:
-                restricted = rationed
-                phase = np.floor(self.u_phase * interval).astype(np.int64)
-                pass_day = ~restricted | ((day - start + phase) % interval == 0)
+        target, reorder, pass_day, restricted = self._rationing(day, mods)
         self.target_today = target
         self.empty_today = empty
         self.sealed_today = sealed
@@ -440,19 +424,8 @@ class Supply:
             breaking = int(np.count_nonzero(ok))
             blocked = int(tries.size - breaking)
         shoppers = np.flatnonzero(went)
-        served = np.ones(shoppers.size, dtype=bool)
-        turned_away = 0
-        if mods.market_hours is not None and shoppers.size:
-            hours = min(mods.market_hours, c.market_normal_hours)
-            cap = c.market_capacity_factor * self.normal_visitors * hours / c.market_normal_hours
-            m = self.market[shoppers]
-            u = self.streams.uniform("supply.queue", day, shoppers)
-            order = np.lexsort((u, m))
-            m_sorted = m[order]
-            first = np.searchsorted(m_sorted, m_sorted, side="left")
-            rank = np.arange(order.size) - first
-            served[order] = rank < np.floor(cap[m_sorted])
-            turned_away = int(np.count_nonzero(~served))
+        served = self._queue(day, mods, shoppers)
+        turned_away = int(np.count_nonzero(~served))
         return Shopping(
             shoppers=shoppers,
             shopper=shopper_of[shoppers],
@@ -464,6 +437,66 @@ class Supply:
             orders=orders,
             restricted=restricted,
         )
+
+    def _rationing(
+        self, day: int, mods: DailyModifiers
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """How household passes ration today's shopping, announced or in force.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers (household passes, or their notice).
+
+        Returns:
+            Per household: the stock it buys up to and the stock it restocks at (days;
+            raised to last to the next pass day), whether today is its pass day, and
+            whether passes restrict it today.
+        """
+        c = self.cfg
+        target = np.full(self.n, c.target_days, dtype=np.int16)
+        reorder = np.full(self.n, c.reorder_days, dtype=np.int16)
+        pass_day = np.ones(self.n, dtype=bool)
+        restricted = np.zeros(self.n, dtype=bool)
+        hp = mods.household_pass or mods.pass_notice
+        if hp is not None:
+            interval = int(hp.params.interval_days)
+            # stock up to last to the next pass day, even on hungry days (also when the
+            # passes are announced and households may still go out)
+            rationed = covered(hp.params.applies_to, self.urban)
+            target[rationed] = c.restricted_target_days
+            reorder[rationed] += self.peak_eat * (interval - 1)
+            if mods.household_pass is not None:
+                restricted = rationed
+                phase = np.floor(self.u_phase * interval).astype(np.int64)
+                pass_day = ~restricted | ((day - hp.start + phase) % interval == 0)
+        return target, reorder, pass_day, restricted
+
+    def _queue(self, day: int, mods: DailyModifiers, shoppers: np.ndarray) -> np.ndarray:
+        """Which of today's shoppers a market open for short hours can serve.
+
+        Args:
+            day: Day index.
+            mods: Today's modifiers (market hours).
+            shoppers: Households going to market today.
+
+        Returns:
+            Whether each shopper is served (bool per shopper; all at normal hours): a
+            market serves its capacity for the hours, in a random order.
+        """
+        c = self.cfg
+        served = np.ones(shoppers.size, dtype=bool)
+        if mods.market_hours is None or not shoppers.size:
+            return served
+        hours = min(mods.market_hours, c.market_normal_hours)
+        cap = c.market_capacity_factor * self.normal_visitors * hours / c.market_normal_hours
+        m = self.market[shoppers]
+        u = self.streams.uniform("supply.queue", day, shoppers)
+        order = np.lexsort((u, m))
+        m_sorted = m[order]
+        first = np.searchsorted(m_sorted, m_sorted, side="left")
+        rank = np.arange(order.size) - first
+        served[order] = rank < np.floor(cap[m_sorted])
+        return served
 
     def settle(
         self,

@@ -10,6 +10,7 @@ from sim.policies import (  # noqa: F401  (register the kinds)
     response,
     supply,
 )
-from sim.policies.base import REGISTRY, DailyModifiers, Policy, build_policy, register
+from sim.policies.base import REGISTRY, Policy, build_policy, register
+from sim.policies.modifiers import DailyModifiers
 
 __all__ = ["REGISTRY", "DailyModifiers", "Policy", "build_policy", "register"]

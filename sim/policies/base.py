@@ -1,115 +1,27 @@
-"""The policy contract: a registry of kinds, windows, parameters and daily modifiers."""
+"""The policy contract: a registry of kinds, their windows and parameters, and ``apply``."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from sim.config import parse_day
 from sim.errors import ConfigError
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-LAYERS = ("household", "community", "workplace", "market")
-
-
-@dataclass
-class DailyModifiers:
-    """What today's active policies ask of the model; reset to these defaults every day.
-
-    Attributes:
-        layer_factor: Multiplier on each contact layer's contacts (1 = normal).
-        outings: Share of residents' other trips still made under today's closures of
-            venues and gatherings (1 = normal; ``reduce_contacts``).
-        isolate_confirmed: Whether confirmed cases are isolated today.
-        isolate_share: Share of confirmed cases that are isolated when isolating.
-        care_seeking_prob: Today's probability that a new symptomatic case seeks care;
-            None keeps the disease config's value.
-        onset_to_confirmation_mean: Today's mean delay from onset to confirmation
-            (days); None keeps the disease config's value.
-        sick_stay_home_prob: Today's probability that a resident with symptoms stays
-            home; None keeps the mobility config's value (residents unaware).
-        response_level: Public-health emergency response level (1 highest; 0 none).
-        screening: (policy index, parameters) of today's screening campaign, or None.
-        tracing: Parameters of today's contact tracing, or None.
-        quarantine_mode: Where traced contacts and key persons go today: ``facility``,
-            ``home`` or None (not quarantined).
-        facility_capacity: Quarantine rooms at full scale (scaled with the population).
-        facility_overflow_home: Whether contacts the facility cannot take go home.
-        facility_priority: Quarantine groups (codes, ``QUARANTINE_GROUPS``) that go to
-            the facility, in the order they get a room.
-        quarantine_testing: Parameters of today's PCR testing in quarantine, or None.
-        monitoring: Parameters of today's home-quarantine monitoring, or None.
-        information: Parameters of today's information push, or None.
-        checkpoint: Parameters of today's checkpoint duty, or None.
-        reporting: Parameters of today's grid reporting, or None.
-        inspections: (start day, parameters) of today's inspections, or None.
-        coordination: Coordination modes in force today, with their parameters.
-        cadres_deployed: Whether the cadres work in their communities today.
-        household_pass: (start day, parameters) of today's household passes, or None.
-        pass_notice: (start day, parameters) of household passes announced for a
-            later day, or None.
-        vehicle_pass: Parameters of today's vehicle passes, or None.
-        closure_urban: Whether urban communities are closed to non-residents today.
-        closure_rural: Whether villages are closed to non-residents today.
-        online_supply: Parameters of today's online ordering channel, or None.
-        online_reach: Share of its eventual users the online channel has reached today.
-        errands: Parameters of today's shopping for sealed households, or None.
-        markets_closed_share: Share of the markets closed today.
-        market_hours: Opening hours of the open markets today; None: normal hours.
-        stoppage: Parameters of today's work stoppage, or None.
-        resumption: Parameters of today's resumption procedure (``resumption``), or
-            None (approval with the economy config's capacity).
-        relief: Relief instruments in force today: kind -> (parameters, policy index).
-    """
-
-    layer_factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LAYERS, 1.0))
-    outings: float = 1.0
-    isolate_confirmed: bool = False
-    isolate_share: float = 1.0
-    care_seeking_prob: float | None = None
-    onset_to_confirmation_mean: float | None = None
-    sick_stay_home_prob: float | None = None
-    response_level: int = 0
-    screening: tuple[int, Any] | None = None
-    tracing: Any = None
-    quarantine_mode: str | None = None
-    facility_capacity: int = 0
-    facility_overflow_home: bool = True
-    facility_priority: list[int] = field(default_factory=list)
-    quarantine_testing: Any = None
-    monitoring: Any = None
-    information: Any = None
-    checkpoint: Any = None
-    reporting: Any = None
-    inspections: tuple[int, Any] | None = None
-    coordination: dict[str, Any] = field(default_factory=dict)
-    cadres_deployed: bool = False
-    household_pass: tuple[int, Any] | None = None
-    pass_notice: tuple[int, Any] | None = None
-    vehicle_pass: Any = None
-    closure_urban: bool = False
-    closure_rural: bool = False
-    online_supply: Any = None
-    online_reach: float = 0.0
-    errands: Any = None
-    markets_closed_share: float = 0.0
-    market_hours: float | None = None
-    stoppage: Any = None
-    resumption: Any = None
-    relief: dict[str, tuple[Any, int]] = field(default_factory=dict)
+from sim.policies.modifiers import DailyModifiers
+from sim.rules import check_fields
 
 
 class Policy:
     """One scenario entry: a kind of measure with its parameters, active in ``[start, stop)``.
 
-    Subclasses set ``kind``, declare their parameters in a nested dataclass
-    ``Params`` (types and defaults; ranges checked in ``Params.check``), and say what
-    the policy does on a day it is active in ``apply``. A policy states what it does
-    today; it never undoes anything (the modifiers are reset every morning).
+    Subclasses set ``kind``, declare their parameters as a dataclass ``Params`` (types,
+    defaults and each field's range, ``sim.rules.checked``), and say what the policy does on
+    a day it is active in ``apply``, by setting fields of the day's modifiers
+    (``DailyModifiers``); a policy sees nothing of the engine. ``Params`` is nested in
+    the class, or a record of ``sim.policies.params`` when the modifiers carry it to
+    the engine. A policy states what it does today; it never undoes anything (the
+    modifiers are reset every morning).
     """
 
     kind: ClassVar[str] = ""
@@ -125,8 +37,14 @@ class Policy:
         """Whether the policy acts on ``day``."""
         return self.start <= day < self.stop
 
-    def apply(self, model: DistrictModel, day: int) -> None:
-        """Set today's modifiers (called only on active days)."""
+    def apply(self, mods: DailyModifiers, day: int) -> None:
+        """Set today's modifiers (called only on active days).
+
+        Args:
+            mods: Today's modifiers (reset this morning, then set by the policies
+                applied before this one).
+            day: Day index.
+        """
 
     def describe(self) -> dict[str, Any]:
         """The policy as a plain dict (for outputs)."""
@@ -226,7 +144,5 @@ def build_policy(entry: dict[str, Any], index: int, start_date: dt.date, period:
             raise ConfigError(f"{where}: unknown parameter {key!r}; valid parameters: {allowed}")
         values[key] = _coerce(f"{where}.{key}", value, fields[key].type)
     params = cls.Params(**values)
-    check = getattr(params, "check", None)
-    if check is not None:
-        check(where)
+    check_fields(params, where)
     return cls(start, stop, params, index)

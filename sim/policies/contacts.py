@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sim.config import check_nonneg, check_prob
-from sim.errors import ConfigError
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
+from sim.policies.modifiers import DailyModifiers
+from sim.rules import at_most, checked, nonneg, prob
 
 MAX_FACTOR = 10.0
+FACTOR = (nonneg, at_most(MAX_FACTOR, f"in [0, {MAX_FACTOR}]"))  # a layer's factor
 
 
 @register
@@ -26,28 +23,21 @@ class ReduceContacts(Policy):
 
     kind = "reduce_contacts"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``reduce_contacts``: one factor per layer, and the outings kept."""
 
-        household: float = 1.0
-        community: float = 1.0
-        workplace: float = 1.0
-        market: float = 1.0
-        outings: float = 1.0
+        household: float = checked(*FACTOR, default=1.0)
+        community: float = checked(*FACTOR, default=1.0)
+        workplace: float = checked(*FACTOR, default=1.0)
+        market: float = checked(*FACTOR, default=1.0)
+        outings: float = checked(prob, default=1.0)
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            for name in ("household", "community", "workplace", "market"):
-                v = getattr(self, name)
-                check_nonneg(f"{where}.{name}", v)
-                if v > MAX_FACTOR:
-                    raise ConfigError(f"{where}.{name} must be in [0, {MAX_FACTOR}], got {v!r}")
-            check_prob(f"{where}.outings", self.outings)
+    params: Params
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Multiply today's layer factors (several such policies combine)."""
-        f = model.mods.layer_factor
+        f = mods.layer_factor
         for name in f:
             f[name] *= getattr(self.params, name)
-        model.mods.outings *= self.params.outings
+        mods.outings *= self.params.outings

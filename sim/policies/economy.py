@@ -1,24 +1,16 @@
-"""The economy's measures: work stoppage, and relief acting on firms' balance sheets."""
+"""The economy's measures: work stoppage, resumption, and the relief instruments for firms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sim.config import check_nonneg, check_positive, check_prob
-from sim.errors import ConfigError
-from sim.policies.base import Policy, register
+import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-
-def _check_names(where: str, key: str, value: object) -> None:
-    """Raise ConfigError unless ``value`` is None or a list of strings."""
-    if value is not None and (
-        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-    ):
-        raise ConfigError(f"{where}.{key} must be a list of names or null, got {value!r}")
+from sim.policies.base import REGISTRY, Policy, register
+from sim.policies.instrument import FirmBook, Instrument, Service
+from sim.policies.modifiers import DailyModifiers
+from sim.policies.params import NONNEG_INT, ResumptionParams, StoppageParams
+from sim.rules import checked, names, nonneg, positive, prob
 
 
 @register
@@ -35,23 +27,12 @@ class WorkStoppage(Policy):
     """
 
     kind = "work_stoppage"
+    Params = StoppageParams
+    params: StoppageParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``work_stoppage``."""
-
-        exempt_sectors: list[str] | None = None  # sectors that keep working (null: none)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            _check_names(where, "exempt_sectors", self.exempt_sectors)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Order today's closures."""
-        model.mods.stoppage = self.params
-
-
-RESUMPTION_MODES = ("approval", "filing")
+        mods.stoppage = self.params
 
 
 @register
@@ -70,55 +51,46 @@ class Resumption(Policy):
     """
 
     kind = "resumption"
+    Params = ResumptionParams
+    params: ResumptionParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``resumption``."""
-
-        mode: str = "filing"  # approval | filing
-        filing_days: int = 1  # days from filing to reopening (assumption: the next day)
-        spot_check_share: float = 0.1  # filings checked before reopening (assumption, 0.05-0.3)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.mode not in RESUMPTION_MODES:
-                raise ConfigError(
-                    f"{where}.mode must be one of {list(RESUMPTION_MODES)}, got {self.mode!r}"
-                )
-            if self.filing_days < 0:
-                raise ConfigError(
-                    f"{where}.filing_days must be a non-negative integer, got {self.filing_days}"
-                )
-            check_prob(f"{where}.spot_check_share", self.spot_check_share)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """State today's resumption procedure."""
-        model.mods.resumption = self.params
+        mods.resumption = self.params
 
 
-class Relief(Policy):
+class Relief(Policy, Instrument):
     """A relief instrument for the firms of some sizes and sectors (None: all).
 
-    Each acts on one flow of the balance sheet; what it pays or waives is counted as
-    its fiscal (or bank) cost.
+    Each pays or waives part of one flow of the firms' books (``pay``), renews their
+    maturing loans (``renews``) or changes their resumption and disputes at a fixed
+    daily cost (``service``); what it pays, waives or costs is counted as its fiscal
+    cost, or the banks' for a ``bank`` instrument. The engine calls every instrument
+    in force without naming kinds, so a new instrument is one registered subclass here
+    plus its section in ``scenarios/README.md`` (its metric ``relief_<kind>_cny``
+    follows from the registry).
     """
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Put the instrument in force today (one entry of a kind at a time)."""
-        model.mods.relief[self.kind] = (self.params, self.index)
+        mods.relief[self.kind] = self
 
 
-@dataclass
+def instruments() -> dict[str, type[Relief]]:
+    """The registered relief instruments by kind, in the order they were registered.
+
+    The engine books them in this order (so the sums of their costs are always taken
+    in the same order) and declares a metric ``relief_<kind>_cny`` for each.
+    """
+    return {k: cls for k, cls in REGISTRY.items() if issubclass(cls, Relief)}
+
+
+@dataclass(frozen=True)
 class Eligibility:
     """The firms a relief instrument covers: size classes and sectors (None: all)."""
 
-    sizes: list[str] | None = None  # size classes covered (null: all)
-    sectors: list[str] | None = None  # sectors covered (null: all)
-
-    def check(self, where: str) -> None:
-        """Raise ConfigError unless both are lists of names or None."""
-        _check_names(where, "sizes", self.sizes)
-        _check_names(where, "sectors", self.sectors)
+    sizes: list[str] | None = checked(names, default=None)  # size classes covered (null: all)
+    sectors: list[str] | None = checked(names, default=None)  # sectors covered (null: all)
 
 
 SMES = ["individual", "micro", "small", "medium"]
@@ -135,10 +107,17 @@ class LoanForbearance(Relief):
     """
 
     kind = "loan_forbearance"
+    bank = True
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``loan_forbearance`` (only which firms it covers)."""
+
+    params: Params
+
+    def renews(self, eligible: np.ndarray) -> np.ndarray | None:
+        """Every covered firm's maturing loan is renewed."""
+        return eligible
 
 
 @register
@@ -147,16 +126,18 @@ class InterestSubsidy(Relief):
 
     kind = "interest_subsidy"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``interest_subsidy`` (and which firms it covers)."""
 
-        share: float = 0.5  # share of interest paid (Huai'an "13 measures", Feb 2020)
+        # share of interest paid (Huai'an "13 measures", Feb 2020)
+        share: float = checked(prob, default=0.5)
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of the interest due today (CNY per firm)."""
+        return book.interest * float(self.params.share) * eligible
 
 
 @register
@@ -165,17 +146,24 @@ class TaxRelief(Relief):
 
     kind = "tax_relief"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``tax_relief`` (and which firms it covers)."""
 
-        vat_rate_small: float = 0.01  # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
+        # small taxpayers' VAT (3% -> 1%, MOF/STA 2020 No. 13)
+        vat_rate_small: float = checked(prob, default=0.01)
         property_tax_exempt: bool = True  # land-use and property tax waived (Jiangsu, Feb 2020)
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.vat_rate_small", self.vat_rate_small)
-            super().check(where)
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """Small taxpayers' VAT above the cut rate, and the property tax if exempt (CNY)."""
+        rate = book.vat_rate_small
+        cut = (rate - min(float(self.params.vat_rate_small), rate)) * book.revenue
+        waived = np.where(book.general, 0.0, cut)
+        if self.params.property_tax_exempt:
+            waived = waived + book.property_tax
+        return waived * eligible
 
 
 @register
@@ -184,16 +172,17 @@ class SocialInsuranceExemption(Relief):
 
     kind = "social_insurance_exemption"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``social_insurance_exemption`` (and which firms it covers)."""
 
-        share: float = 1.0  # share of employer contributions waived
+        share: float = checked(prob, default=1.0)  # share of employer contributions waived
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of today's employer contributions (CNY per firm)."""
+        return book.social_insurance * float(self.params.share) * eligible
 
 
 @register
@@ -202,35 +191,21 @@ class RentRelief(Relief):
 
     kind = "rent_relief"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params(Eligibility):
         """Parameters of ``rent_relief`` (and which firms it covers)."""
 
-        share: float = 1.0  # share of the rent waived
+        share: float = checked(prob, default=1.0)  # share of the rent waived
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
-            super().check(where)
+    params: Params
+
+    def pay(self, book: FirmBook, eligible: np.ndarray) -> np.ndarray | None:
+        """``share`` of today's rent, for firms on state-owned premises (CNY per firm)."""
+        return book.rent * float(self.params.share) * eligible * book.state_premises
 
 
-@register
-class GreenChannel(Relief):
-    """Priority handling of contract and labour disputes from stopped work (F15)."""
-
-    kind = "green_channel"
-
-    @dataclass
-    class Params:
-        """Parameters of ``green_channel``."""
-
-        dispute_days: float = 20.0  # mean days to resolve a dispute (assumption)
-        cost_per_day_cny: float = 20000.0  # courts' extra staff time a day, full scale (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_positive(f"{where}.dispute_days", self.dispute_days)
-            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+# The two services come last, one-to-one service before green channel: the engine books
+# instruments in the order of registration, and the day's fiscal cost sums them so.
 
 
 @register
@@ -239,20 +214,47 @@ class OneToOneService(Relief):
 
     kind = "one_to_one_service"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``one_to_one_service``."""
 
-        capacity_factor: float = 2.0  # approvals a day, relative (assumption)
-        approval_days: int = 1  # days an application takes at least (assumption)
-        cost_per_day_cny: float = 30000.0  # officials' time a day, full scale (assumption)
+        # approvals a day, relative (assumption)
+        capacity_factor: float = checked(positive, default=2.0)
+        # days an application takes at least (assumption)
+        approval_days: int = checked(NONNEG_INT, default=1)
+        # officials' time a day, full scale (assumption)
+        cost_per_day_cny: float = checked(nonneg, default=30000.0)
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_positive(f"{where}.capacity_factor", self.capacity_factor)
-            if self.approval_days < 0:
-                raise ConfigError(
-                    f"{where}.approval_days must be a non-negative integer, "
-                    f"got {self.approval_days}"
-                )
-            check_nonneg(f"{where}.cost_per_day_cny", self.cost_per_day_cny)
+    params: Params
+
+    def service(self) -> Service | None:
+        """More approvals a day, sooner, for the officials' time."""
+        p = self.params
+        return Service(
+            approval_factor=p.capacity_factor,
+            approval_days=p.approval_days,
+            cost_per_day_cny=p.cost_per_day_cny,
+        )
+
+
+@register
+class GreenChannel(Relief):
+    """Priority handling of contract and labour disputes from stopped work (F15)."""
+
+    kind = "green_channel"
+
+    @dataclass(frozen=True)
+    class Params:
+        """Parameters of ``green_channel``."""
+
+        # mean days to resolve a dispute (assumption)
+        dispute_days: float = checked(positive, default=20.0)
+        # courts' extra staff time a day, full scale (assumption)
+        cost_per_day_cny: float = checked(nonneg, default=20000.0)
+
+    params: Params
+
+    def service(self) -> Service | None:
+        """Disputes resolved sooner, for the courts' time."""
+        p = self.params
+        return Service(dispute_days=p.dispute_days, cost_per_day_cny=p.cost_per_day_cny)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sim.config import check_nonneg, check_positive, check_prob
-from sim.errors import ConfigError
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-COORDINATION_MODES = ("grid_police", "grid_property", "grid_department")
+from sim.policies.modifiers import DailyModifiers, Rounds
+from sim.policies.params import (
+    CheckpointParams,
+    CoordinationParams,
+    InformationParams,
+    InspectionParams,
+    ReportingParams,
+)
 
 
 @register
@@ -25,13 +25,13 @@ class DeployCadres(Policy):
 
     kind = "deploy_cadres"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """``deploy_cadres`` has no parameters (numbers and hours: ``staff`` config)."""
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Put the cadres to work today."""
-        model.mods.cadres_deployed = True
+        mods.cadres_deployed = True
 
 
 @register
@@ -45,24 +45,12 @@ class InformationPush(Policy):
     """
 
     kind = "information_push"
+    Params = InformationParams
+    params: InformationParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``information_push``."""
-
-        hours_per_day: float = 0.45  # hours a grid worker gives it a day (derived from F11)
-        messages_per_hour: float = 10.0  # messages pushed per hour (assumption)
-        reach: float = 30.0  # households a message reaches (assumption: a group post)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_nonneg(f"{where}.hours_per_day", self.hours_per_day)
-            check_nonneg(f"{where}.messages_per_hour", self.messages_per_hour)
-            check_nonneg(f"{where}.reach", self.reach)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Ask grid workers to push messages today."""
-        model.mods.information = self.params
+        mods.information = self.params
 
 
 @register
@@ -80,28 +68,12 @@ class Checkpoints(Policy):
     """
 
     kind = "checkpoints"
+    Params = CheckpointParams
+    params: CheckpointParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``checkpoints``."""
-
-        road_shifts_per_grid: float = 0.2  # main-road shifts a day per grid (derived from F11)
-        gate_shifts_per_community: float = 6.0  # gate shifts a day per community (assumption)
-        hours_per_shift: float = 8.0  # hours of a shift (assumption)
-        through_staffed: float = 0.1  # rule-breaking trips let through, fully staffed (assumption)
-        through_unstaffed: float = 0.8  # the same with no staff on the shifts (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_nonneg(f"{where}.road_shifts_per_grid", self.road_shifts_per_grid)
-            check_nonneg(f"{where}.gate_shifts_per_community", self.gate_shifts_per_community)
-            check_positive(f"{where}.hours_per_shift", self.hours_per_shift)
-            check_prob(f"{where}.through_staffed", self.through_staffed)
-            check_prob(f"{where}.through_unstaffed", self.through_unstaffed)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Ask staff to man the checkpoints and gates today."""
-        model.mods.checkpoint = self.params
+        mods.checkpoint = self.params
 
 
 @register
@@ -113,22 +85,12 @@ class GridReporting(Policy):
     """
 
     kind = "grid_reporting"
+    Params = ReportingParams
+    params: ReportingParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``grid_reporting``."""
-
-        routine_per_grid: float = 0.16  # routine reports a day per grid (derived from F11)
-        hours_per_report: float = 0.25  # hours to file a report (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_nonneg(f"{where}.routine_per_grid", self.routine_per_grid)
-            check_positive(f"{where}.hours_per_report", self.hours_per_report)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Ask grid workers to file today's reports."""
-        model.mods.reporting = self.params
+        mods.reporting = self.params
 
 
 @register
@@ -143,36 +105,12 @@ class Inspections(Policy):
     """
 
     kind = "inspections"
+    Params = InspectionParams
+    params: InspectionParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``inspections``."""
-
-        groups: int = 3  # supervision groups (F9)
-        communities_per_group_day: int = 10  # communities a group inspects a day (assumption)
-        interval_days: int = 4  # days from the start of one round to the next (F9: 15 rounds)
-        lapse_rate: float = 0.17  # new lapses a day per community (derived from F9)
-        detect_prob: float = 0.9  # lapses found and fixed on a visit (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.groups < 1:
-                raise ConfigError(f"{where}.groups must be a positive integer, got {self.groups}")
-            if self.communities_per_group_day < 1:
-                raise ConfigError(
-                    f"{where}.communities_per_group_day must be a positive integer, "
-                    f"got {self.communities_per_group_day}"
-                )
-            if self.interval_days < 1:
-                raise ConfigError(
-                    f"{where}.interval_days must be a positive integer, got {self.interval_days}"
-                )
-            check_nonneg(f"{where}.lapse_rate", self.lapse_rate)
-            check_prob(f"{where}.detect_prob", self.detect_prob)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Inspect the communities due today (rounds start every ``interval_days``)."""
-        model.mods.inspections = (self.start, self.params)
+        mods.inspections = Rounds(self.start, self.params)
 
 
 @register
@@ -192,30 +130,9 @@ class Coordination(Policy):
     """
 
     kind = "coordination"
+    Params = CoordinationParams
+    params: CoordinationParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``coordination``."""
-
-        mode: str = "grid_police"  # grid_police | grid_property | grid_department
-        tracing_hours_factor: float = 0.6  # grid_police: hours per case, relative (assumption)
-        tracing_extra_found: float = 0.2  # grid_police: extra share of contacts found (assumption)
-        gate_share: float = 0.5  # grid_property: gate shifts taken by property staff (assumption)
-        screening_speedup: float = (
-            1.25  # grid_property: urban screening rate, relative (assumption)
-        )
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.mode not in COORDINATION_MODES:
-                raise ConfigError(
-                    f"{where}.mode must be one of {list(COORDINATION_MODES)}, got {self.mode!r}"
-                )
-            check_positive(f"{where}.tracing_hours_factor", self.tracing_hours_factor)
-            check_prob(f"{where}.tracing_extra_found", self.tracing_extra_found)
-            check_prob(f"{where}.gate_share", self.gate_share)
-            check_positive(f"{where}.screening_speedup", self.screening_speedup)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Switch the mode on today (several modes combine)."""
-        model.mods.coordination[self.params.mode] = self.params
+        mods.coordination[self.params.mode] = self.params

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sim.config import check_prob
 from sim.policies.base import Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
+from sim.policies.modifiers import DailyModifiers
+from sim.rules import checked, prob
 
 
 @register
@@ -18,17 +15,15 @@ class IsolateConfirmed(Policy):
 
     kind = "isolate_confirmed"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``isolate_confirmed``."""
 
-        share: float = 1.0  # share of confirmed cases actually isolated
+        share: float = checked(prob, default=1.0)  # share of confirmed cases actually isolated
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share", self.share)
+    params: Params
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Isolate today's confirmed cases (and any confirmed earlier, still at large)."""
-        model.mods.isolate_confirmed = True
-        model.mods.isolate_share = self.params.share
+        mods.isolate_confirmed = True
+        mods.isolate_share = self.params.share

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config import check_prob
-from sim.errors import ConfigError
-from sim.policies.base import DailyModifiers, Policy, register
-
-if TYPE_CHECKING:
-    from sim.model import DistrictModel
-
-APPLIES_TO = ("all", "urban", "rural")
-
-
-def check_applies(where: str, value: str) -> None:
-    """Raise ConfigError unless ``value`` names a set of settlements."""
-    if value not in APPLIES_TO:
-        raise ConfigError(f"{where}.applies_to must be one of {list(APPLIES_TO)}, got {value!r}")
+from sim.policies.base import Policy, register
+from sim.policies.modifiers import DailyModifiers, Passes
+from sim.policies.params import SETTLEMENTS, HouseholdPassParams, VehiclePassParams
+from sim.rules import checked, prob, within
 
 
 def covered(applies_to: str, urban: np.ndarray) -> np.ndarray:
@@ -52,38 +41,19 @@ class HouseholdPass(Policy):
     """
 
     kind = "household_pass"
-
-    @dataclass
-    class Params:
-        """Parameters of ``household_pass``."""
-
-        interval_days: int = 2  # a household may shop once every this many days (Jiangsu notices)
-        farm_work: bool = True  # farmers may still go to their fields (assumption)
-        applies_to: str = "all"  # all | urban | rural residents
-        notice_days: int = 1  # days households know of the passes before they start (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            if self.interval_days < 1:
-                raise ConfigError(
-                    f"{where}.interval_days must be a positive integer, got {self.interval_days}"
-                )
-            if self.notice_days < 0:
-                raise ConfigError(
-                    f"{where}.notice_days must be a non-negative integer, got {self.notice_days}"
-                )
-            check_applies(where, self.applies_to)
+    Params = HouseholdPassParams
+    params: HouseholdPassParams
 
     def active(self, day: int) -> bool:
         """Whether the passes act on ``day`` (announced ``notice_days`` before the start)."""
         return self.start - self.params.notice_days <= day < self.stop
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Ration today's trips (pass days count from the start), or announce the passes."""
         if day < self.start:
-            model.mods.pass_notice = (self.start, self.params)
+            mods.pass_notice = Passes(self.start, self.params)
         else:
-            model.mods.household_pass = (self.start, self.params)
+            mods.household_pass = Passes(self.start, self.params)
 
 
 @register
@@ -98,22 +68,12 @@ class VehiclePass(Policy):
     """
 
     kind = "vehicle_pass"
+    Params = VehiclePassParams
+    params: VehiclePassParams
 
-    @dataclass
-    class Params:
-        """Parameters of ``vehicle_pass``."""
-
-        freight_share: float = 0.1  # commercial vehicle trips with a pass (assumption)
-        farm_freight_share: float = 0.3  # farm produce still trucked out (assumption)
-
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.freight_share", self.freight_share)
-            check_prob(f"{where}.farm_freight_share", self.farm_freight_share)
-
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Restrict today's vehicles."""
-        model.mods.vehicle_pass = self.params
+        mods.vehicle_pass = self.params
 
 
 @register
@@ -127,22 +87,20 @@ class CommunityClosure(Policy):
 
     kind = "community_closure"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``community_closure``."""
 
-        applies_to: str = "all"  # all | urban (communities) | rural (villages)
+        # all | urban (communities) | rural (villages)
+        applies_to: str = checked(SETTLEMENTS, default="all")
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_applies(where, self.applies_to)
+    params: Params
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close today's settlements (several such policies combine)."""
         a = self.params.applies_to
-        m = model.mods
-        m.closure_urban = m.closure_urban or a in ("all", "urban")
-        m.closure_rural = m.closure_rural or a in ("all", "rural")
+        mods.closure_urban = mods.closure_urban or a in ("all", "urban")
+        mods.closure_rural = mods.closure_rural or a in ("all", "rural")
 
 
 @register
@@ -159,26 +117,24 @@ class MarketClosure(Policy):
 
     kind = "market_closure"
 
-    @dataclass
+    @dataclass(frozen=True)
     class Params:
         """Parameters of ``market_closure``."""
 
-        share_closed: float = 1.0  # share of markets closed
-        hours: float | None = None  # opening hours of the others; None: normal hours
+        share_closed: float = checked(prob, default=1.0)  # share of markets closed
+        # opening hours of the others; None: normal hours
+        hours: float | None = checked(
+            within(0.0, 24.0, "hours in (0, 24]", open_low=True), default=None
+        )
 
-        def check(self, where: str) -> None:
-            """Raise ConfigError on out-of-range values."""
-            check_prob(f"{where}.share_closed", self.share_closed)
-            if self.hours is not None and not 0.0 < self.hours <= 24.0:
-                raise ConfigError(f"{where}.hours must be hours in (0, 24], got {self.hours!r}")
+    params: Params
 
-    def apply(self, model: DistrictModel, day: int) -> None:
+    def apply(self, mods: DailyModifiers, day: int) -> None:
         """Close markets and limit hours today (the strictest of several such policies)."""
-        m = model.mods
-        m.markets_closed_share = max(m.markets_closed_share, self.params.share_closed)
+        mods.markets_closed_share = max(mods.markets_closed_share, self.params.share_closed)
         if self.params.hours is not None:
-            m.market_hours = (
+            mods.market_hours = (
                 self.params.hours
-                if m.market_hours is None
-                else min(m.market_hours, self.params.hours)
+                if mods.market_hours is None
+                else min(mods.market_hours, self.params.hours)
             )

@@ -201,7 +201,7 @@ class CaseFinding:
     def visit_rate(self, mods: DailyModifiers, grid_community: np.ndarray) -> np.ndarray:
         """Door visits per staff hour in each grid today."""
         assert mods.screening is not None
-        rate = np.full(self.pop.n_grids, float(mods.screening[1].visits_per_hour))
+        rate = np.full(self.pop.n_grids, float(mods.screening.params.visits_per_hour))
         if "grid_property" in mods.coordination:
             speedup = mods.coordination["grid_property"].screening_speedup
             rate[grid_community >= 0] *= speedup
@@ -243,7 +243,7 @@ class CaseFinding:
             grid[:, col["tracing"]] = self.tracing.demand(day, self.tracing_rules(mods))
         if mods.screening is None:
             return False
-        index, sc = mods.screening
+        index, sc = mods.screening.policy, mods.screening.params
         if index not in self.campaigns:
             self.campaigns[index] = ScreeningCampaign(self.pop, day)
         campaign = self.campaigns[index]
@@ -260,7 +260,7 @@ class CaseFinding:
         out: dict[str, Any] = {"symptomatic": none, "key": none, "key_until": none, "screened": 0}
         if mods.screening is None or hours is None or rate is None:
             return out
-        index, s = mods.screening
+        index, s = mods.screening.policy, mods.screening.params
         rng = self.streams.day("screening", day)
         hh = self.campaigns[index].visit(hours, rate, s.answer_prob, day, rng)
         pop, e = self.pop, self.epi
@@ -308,7 +308,7 @@ class CaseFinding:
         referred = screen["symptomatic"]  # to a fever clinic: confirmed after the test
         if referred.size:
             assert mods.screening is not None
-            due = day + mods.screening[1].referral_days
+            due = day + mods.screening.params.referral_days
             t = e.t_confirm[referred]
             e.t_confirm[referred] = np.where((t >= day) & (t < due), t, due)
             self.referred[referred] = True

@@ -187,7 +187,7 @@ class GridDuties:
     def _inspect(self, day: int, mods: DailyModifiers) -> int:
         """Lapses arise in every community; today's visits of the round fix those found."""
         assert mods.inspections is not None
-        start, ins = mods.inspections
+        start, ins = mods.inspections.start, mods.inspections.params
         rng = self.streams.day("inspections", day)
         self.lapses += rng.poisson(ins.lapse_rate, size=self.lapses.size)
         per_day = ins.groups * ins.communities_per_group_day

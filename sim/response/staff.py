@@ -264,6 +264,12 @@ class StaffRoster:
         comm_of_settlement[communities] = np.arange(communities.size)
         self.grid_community = comm_of_settlement[pop.grid_settlement]
         self.grid_residents = np.diff(pop.grid_start).astype(float)
+        # each urban grid's community (0 for villages) and its share of the residents
+        self.urban = urban = self.grid_community >= 0
+        self.gc = gc = np.where(urban, self.grid_community, 0)
+        weight = np.where(urban, self.grid_residents, 0.0)
+        comm_res = np.bincount(gc[urban], weights=weight[urban], minlength=communities.size)
+        self.share = np.where(urban, weight / np.maximum(comm_res[gc], 1.0), 0.0)
         self.gw_alloc = np.zeros((g, len(tasks)))
         self.cadre_alloc = np.zeros((cad_comm.size, len(tasks)))
         self.gw_worked = np.zeros(g)  # hours since day 0, per worker
@@ -333,11 +339,7 @@ class StaffRoster:
         self.gw_alloc = GridWorker.serve(self.gw_hours, grid_demand)
         left = grid_demand - self.gw_alloc
         served = self.gw_alloc.copy()
-        urban = self.grid_community >= 0
-        gc = np.where(urban, self.grid_community, 0)
-        weight = np.where(urban, self.grid_residents, 0.0)
-        comm_res = np.bincount(gc[urban], weights=weight[urban], minlength=n_comm)
-        share = np.where(urban, weight / np.maximum(comm_res[gc], 1.0), 0.0)
+        urban, gc, share = self.urban, self.gc, self.share
         comm_served = np.zeros((n_comm, n_task))
         self.cadre_alloc = np.zeros((self.n_cadres, n_task))
         if self.n_cadres and cadres_on:

@@ -19,9 +19,11 @@ from sim.economy.enterprises import (
     NEVER,
     OPEN,
     Demand,
+    InForce,
 )
 from sim.errors import ConfigError
 from sim.policies import REGISTRY
+from sim.policies.base import NO_END
 from sim.world.population import scaled_count
 from tests.helpers import scenario_file, small_config
 
@@ -177,6 +179,10 @@ def test_cash_identity_and_bounds_hold_for_random_firms_and_days(
     f.low_days[sel] = rng.integers(0, 5, k)
     masks = {kind: rng.random(n) < p for kind, (_, p) in relief.items()}
     relief_today = {kind: (params, masks[kind]) for kind, (params, _) in relief.items()}
+    in_force = [  # the instruments, as the model puts them in force
+        InForce(REGISTRY[kind](0, NO_END, params), elig)
+        for kind, (params, elig) in relief_today.items()
+    ]
     cap = scaled_count(round(cfg.approval_capacity * approval_factor), f.scale, minimum=0)
     n_sectors = len(base.pop.sectors)
 
@@ -194,7 +200,7 @@ def test_cash_identity_and_bounds_hold_for_random_firms_and_days(
             demand,
             workers,
             ordered,
-            relief_today,
+            in_force,
             approval_factor=approval_factor,
             approval_days=approval_days,
             dispute_days=dispute_days,
@@ -294,7 +300,7 @@ def test_new_credit_is_never_negative(world):
     # a line whose limit minus use does not add back to the limit exactly
     f.credit_used[i], f.credit_limit[i] = 3130.4785881993766, 15766.99716252952
     f.cash[i], f.frozen[i], f.status[i] = -1e6, 0.0, CLOSED_ORDER
-    args = (Demand(np.ones(len(base.pop.sectors))), f.employees, np.zeros(f.n, dtype=bool), {})
+    args = (Demand(np.ones(len(base.pop.sectors))), f.employees, np.zeros(f.n, dtype=bool), [])
     f.update(0, *args, approval_factor=1.0, approval_days=3, dispute_days=60.0)
     assert f.status[i] == FAILED  # drew the whole line and still could not pay
     cash = f.cash[i]
