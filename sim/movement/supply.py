@@ -520,11 +520,24 @@ class Supply:
         Returns:
             What the supply chain did today.
         """
-        c = self.cfg
         out = SupplyDay()
+        self._deliver(day, mods, last_mile_hours, out)
+        errand_days = self._run_errands(mods, errand_hours, out)
+        # market trips that were served restock (errands are bought at markets too)
         stock, target = self.stock, self.target_today
-        o = mods.online_supply
-        # deliveries: the couriers' load, less what the last mile could not carry
+        hh = shopping.shoppers[shopping.served]
+        bought = np.maximum(target[hh] - stock[hh], 0)
+        stock[hh] += bought
+        out.bought_market_days = float(bought.sum()) + errand_days
+        self._eat(day, out)
+        self._sell_produce(mods, export_share, out)
+        return out
+
+    def _deliver(
+        self, day: int, mods: DailyModifiers, last_mile_hours: np.ndarray, out: SupplyDay
+    ) -> None:
+        """Deliver the couriers' load, less what the last mile could not carry; count orders."""
+        o, stock = mods.online_supply, self.stock
         batch = self.batch
         if o is not None and batch.size:
             keep = np.ones(batch.size, dtype=bool)
@@ -549,8 +562,16 @@ class Supply:
             waiting = self.pending != NO_ORDER
             out.backlog = int(np.count_nonzero(waiting & (self.pending <= day - o.lead_days)))
             out.in_transit = int(np.count_nonzero(waiting)) - out.backlog
-        # errands: staff and volunteers bring baskets to sealed households, as hours allow
-        e = mods.errands
+
+    def _run_errands(
+        self, mods: DailyModifiers, errand_hours: np.ndarray | None, out: SupplyDay
+    ) -> float:
+        """Staff and volunteers bring baskets to sealed households, as hours allow.
+
+        Returns:
+            Days of necessities bought for them (at the markets).
+        """
+        e, stock = mods.errands, self.stock
         queue = self.errand_queue
         errand_days = 0.0
         if e is not None and queue.size:
@@ -569,14 +590,13 @@ class Supply:
             out.errands = int(done.size)
             out.errands_waiting = int(queue.size - done.size)
         self.errand_queue = np.zeros(0, dtype=np.int64)
-        # market trips that were served restock (errands are bought at markets too)
-        hh = shopping.shoppers[shopping.served]
-        bought = np.maximum(target[hh] - stock[hh], 0)
-        stock[hh] += bought
-        out.bought_market_days = float(bought.sum()) + errand_days
-        # consumption: 0, 1 or 2 days' worth
+        return errand_days
+
+    def _eat(self, day: int, out: SupplyDay) -> None:
+        """Every household eats 0, 1 or 2 days' worth; who went without, sealed or not."""
+        stock = self.stock
         u = self.streams.day("supply.consumption", day).random(self.n, dtype=np.float32)
-        spread = np.float32(c.consumption_spread)
+        spread = np.float32(self.cfg.consumption_spread)
         eat = ((u >= spread).astype(np.int16) + (u >= 1 - spread)) * ~self.empty_today
         short = stock < eat
         out.short = int(np.count_nonzero(short))
@@ -589,7 +609,10 @@ class Supply:
         out.sealed = int(np.count_nonzero(self.sealed_today))
         out.sealed_short = int(np.count_nonzero(sealed_short))
         out.sealed_longest = int(run.max()) if run.size else 0
-        # farm produce: sold oldest first; what reaches the end of its shelf life spoils
+
+    def _sell_produce(self, mods: DailyModifiers, export_share: float, out: SupplyDay) -> None:
+        """Farm produce sold oldest first; what reaches the end of its shelf life spoils."""
+        c, o = self.cfg, mods.online_supply
         spend = c.spend_cny_per_household_day
         online_share = o.local_produce_share if o is not None else 0.0
         local = spend * (
@@ -609,7 +632,6 @@ class Supply:
         inv[-1] = 0.0
         self.cum_sold += out.farm_sold_cny
         self.cum_unsold += out.farm_unsold_cny
-        return out
 
     # ---------------------------------------------------------------- outputs
     @staticmethod
