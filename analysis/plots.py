@@ -35,38 +35,7 @@ FIRM_STATES = (
     ("firms_failed", "#c0392b"),
 )
 STAFF_PREFIX = "staff_hours_"
-# Policy kinds grouped for the timeline's colours; an unlisted kind is drawn as "other".
-POLICY_GROUPS = {
-    "disease control": (
-        "isolate_confirmed",
-        "contact_tracing",
-        "home_quarantine",
-        "quarantine_monitoring",
-        "centralised_quarantine",
-        "screening_campaign",
-        "reduce_contacts",
-    ),
-    "grid work and staff": (
-        "response_level",
-        "deploy_cadres",
-        "information_push",
-        "grid_reporting",
-        "inspections",
-        "coordination",
-    ),
-    "mobility": ("checkpoints", "community_closure", "household_pass", "vehicle_pass"),
-    "supply": ("online_supply", "market_closure"),
-    "economy and relief": (
-        "work_stoppage",
-        "loan_forbearance",
-        "interest_subsidy",
-        "tax_relief",
-        "social_insurance_exemption",
-        "rent_relief",
-        "green_channel",
-        "one_to_one_service",
-    ),
-}
+# Colours of the families of measures (each policy's ``group`` in scenario.yaml).
 POLICY_COLOURS = {
     "disease control": "#c0392b",
     "grid work and staff": "#2e86c1",
@@ -758,8 +727,9 @@ def policy_timeline(
 
     Args:
         windows: One row per policy (``analysis.report.policy_windows``): ``kind``,
-            ``start`` and ``stop`` (dates; ``stop`` exclusive) and ``continues`` (True
-            when the policy goes on past the plotted end).
+            ``group`` (optional; "other" without it), ``start`` and ``stop`` (dates;
+            ``stop`` exclusive) and ``continues`` (True when the policy goes on past
+            the plotted end).
         start: First date shown.
         end: Date after the last one shown (the run's end).
 
@@ -770,11 +740,13 @@ def policy_timeline(
     _require(windows, ["kind", "start", "stop", "continues"], "policy_timeline")
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     order = windows.sort_values("start", kind="stable")["kind"].drop_duplicates().tolist()
-    group_of = {k: g for g, kinds in POLICY_GROUPS.items() for k in kinds}
+    group_of: dict[str, str] = (
+        dict(zip(windows["kind"], windows["group"], strict=True)) if "group" in windows else {}
+    )
     fig = Figure(figsize=(WIDTH, 1.2 + 0.23 * max(len(order), 1)), layout="constrained")
     ax = fig.add_subplot()
     for i, kind in enumerate(order):
-        colour = POLICY_COLOURS[group_of.get(kind, "other")]
+        colour = POLICY_COLOURS.get(group_of.get(kind, "other"), POLICY_COLOURS["other"])
         for w in windows[windows["kind"] == kind].itertuples(index=False):
             a = max(pd.Timestamp(w.start), t0)
             b = min(pd.Timestamp(w.stop), t1)
@@ -792,8 +764,11 @@ def policy_timeline(
     _date_axis(ax)
     ax.grid(axis="x", alpha=0.3)
     used = [g for g in POLICY_COLOURS if any(group_of.get(k, "other") == g for k in order)]
+    used += sorted({group_of.get(k, "other") for k in order} - set(POLICY_COLOURS))
     fig.legend(
-        handles=[Patch(color=POLICY_COLOURS[g], label=g) for g in used],
+        handles=[
+            Patch(color=POLICY_COLOURS.get(g, POLICY_COLOURS["other"]), label=g) for g in used
+        ],
         loc="outside lower center",
         ncols=len(used),
         fontsize="small",

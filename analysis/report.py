@@ -265,7 +265,9 @@ def policy_windows(scenario: Mapping[str, Any], days: int | None = None) -> pd.D
             its end (default: the scenario's end date).
 
     Returns:
-        One row per policy in the scenario's order: ``index``, ``kind``, ``start`` and
+        One row per policy in the scenario's order: ``index``, ``kind``, ``group`` (its
+        family of measures, from the scenario's ``policy_groups``; "other" for runs that
+        predate them), ``start`` and
         ``stop`` (Timestamps; ``stop`` the given one, or the run's end), ``until``
         (the given stop as text, or "end of run"), ``continues`` (True when the
         policy acts past the run's end) and ``parameters`` (text).
@@ -282,6 +284,7 @@ def policy_windows(scenario: Mapping[str, Any], days: int | None = None) -> pd.D
     else:
         end = start + dt.timedelta(days=int(days))
     rows = []
+    groups = scenario.get("policy_groups") or {}
     for i, entry in enumerate(scenario.get("policies") or []):
         where = f"policies[{i}]"
         if not isinstance(entry, Mapping) or "kind" not in entry or "start" not in entry:
@@ -294,6 +297,7 @@ def policy_windows(scenario: Mapping[str, Any], days: int | None = None) -> pd.D
             {
                 "index": i,
                 "kind": str(entry["kind"]),
+                "group": str(groups.get(entry["kind"], "other")),
                 "start": pd.Timestamp(a),
                 "stop": pd.Timestamp(min(b, end) if raw_stop is None else b),
                 "until": "end of run" if raw_stop is None else b.isoformat(),
@@ -302,7 +306,8 @@ def policy_windows(scenario: Mapping[str, Any], days: int | None = None) -> pd.D
             }
         )
     return pd.DataFrame(
-        rows, columns=["index", "kind", "start", "stop", "until", "continues", "parameters"]
+        rows,
+        columns=["index", "kind", "group", "start", "stop", "until", "continues", "parameters"],
     )
 
 

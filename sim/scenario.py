@@ -29,6 +29,7 @@ TOP_KEYS = (
     "epidemic",
     "knobs",
     "policies",
+    "policy_groups",  # written with a run's scenario.yaml; ignored when read
 )
 
 
@@ -57,6 +58,8 @@ class Scenario:
             "epidemic": self.epidemic,
             "knobs": self.knobs,
             "policies": self.entries,
+            # the family of measures of each kind used (for timelines and tables)
+            "policy_groups": {p.kind: p.group for p in self.policies},
         }
 
 

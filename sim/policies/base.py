@@ -11,11 +11,21 @@ from sim.errors import ConfigError
 from sim.policies.modifiers import DailyModifiers
 from sim.rules import check_fields
 
+GROUPS = (
+    "disease control",
+    "grid work and staff",
+    "mobility",
+    "supply",
+    "economy and relief",
+    "other",
+)
+
 
 class Policy:
     """One scenario entry: a kind of measure with its parameters, active in ``[start, stop)``.
 
-    Subclasses set ``kind``, declare their parameters as a dataclass ``Params`` (types,
+    Subclasses set ``kind`` and ``group`` (the family of measures it belongs to, for
+    timelines and tables: ``GROUPS``), declare their parameters as a dataclass ``Params`` (types,
     defaults and each field's range, ``sim.rules.checked``), and say what the policy does on
     a day it is active in ``apply``, by setting fields of the day's modifiers
     (``DailyModifiers``); a policy sees nothing of the engine. ``Params`` is nested in
@@ -25,6 +35,7 @@ class Policy:
     """
 
     kind: ClassVar[str] = ""
+    group: ClassVar[str] = "other"
     Params: ClassVar[type] = type(None)
 
     def __init__(self, start: int, stop: int, params: Any, index: int = 0) -> None:
@@ -63,6 +74,8 @@ def register[P: type[Policy]](cls: P) -> P:
     """Class decorator: register a policy class under its ``kind``."""
     if not cls.kind or cls.kind in REGISTRY:
         raise ValueError(f"policy kind {cls.kind!r} is empty or registered twice")
+    if cls.group not in GROUPS:
+        raise ValueError(f"policy {cls.kind!r}: group must be one of {list(GROUPS)}")
     REGISTRY[cls.kind] = cls
     return cls
 

@@ -14,6 +14,7 @@ class ResponseLevel(Policy):
     """A declared emergency response level: the ill seek care sooner and stay home more."""
 
     kind = "response_level"
+    group = "grid work and staff"
 
     @dataclass(frozen=True)
     class Params:

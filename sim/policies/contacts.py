@@ -22,6 +22,7 @@ class ReduceContacts(Policy):
     """
 
     kind = "reduce_contacts"
+    group = "disease control"
 
     @dataclass(frozen=True)
     class Params:

@@ -27,6 +27,7 @@ class WorkStoppage(Policy):
     """
 
     kind = "work_stoppage"
+    group = "economy and relief"
     Params = StoppageParams
     params: StoppageParams
 
@@ -51,6 +52,7 @@ class Resumption(Policy):
     """
 
     kind = "resumption"
+    group = "economy and relief"
     Params = ResumptionParams
     params: ResumptionParams
 
@@ -107,6 +109,7 @@ class LoanForbearance(Relief):
     """
 
     kind = "loan_forbearance"
+    group = "economy and relief"
     bank = True
 
     @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class InterestSubsidy(Relief):
     """The government pays a share of eligible firms' interest (F14; Huai'an: 50%)."""
 
     kind = "interest_subsidy"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params(Eligibility):
@@ -145,6 +149,7 @@ class TaxRelief(Relief):
     """VAT cut for small-scale taxpayers and land-use and property tax exemption (F14)."""
 
     kind = "tax_relief"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params(Eligibility):
@@ -171,6 +176,7 @@ class SocialInsuranceExemption(Relief):
     """Employer social insurance contributions waived (national policy, Feb 2020)."""
 
     kind = "social_insurance_exemption"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params(Eligibility):
@@ -190,6 +196,7 @@ class RentRelief(Relief):
     """Rent waived on state-owned premises (F14; NDRC: three months in H1 2020)."""
 
     kind = "rent_relief"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params(Eligibility):
@@ -213,6 +220,7 @@ class OneToOneService(Relief):
     """Liaison officials serving private firms one to one (F16): faster resumption."""
 
     kind = "one_to_one_service"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params:
@@ -242,6 +250,7 @@ class GreenChannel(Relief):
     """Priority handling of contract and labour disputes from stopped work (F15)."""
 
     kind = "green_channel"
+    group = "economy and relief"
 
     @dataclass(frozen=True)
     class Params:

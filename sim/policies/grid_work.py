@@ -24,6 +24,7 @@ class DeployCadres(Policy):
     """
 
     kind = "deploy_cadres"
+    group = "grid work and staff"
 
     @dataclass(frozen=True)
     class Params:
@@ -45,6 +46,7 @@ class InformationPush(Policy):
     """
 
     kind = "information_push"
+    group = "grid work and staff"
     Params = InformationParams
     params: InformationParams
 
@@ -68,6 +70,7 @@ class Checkpoints(Policy):
     """
 
     kind = "checkpoints"
+    group = "mobility"
     Params = CheckpointParams
     params: CheckpointParams
 
@@ -85,6 +88,7 @@ class GridReporting(Policy):
     """
 
     kind = "grid_reporting"
+    group = "grid work and staff"
     Params = ReportingParams
     params: ReportingParams
 
@@ -105,6 +109,7 @@ class Inspections(Policy):
     """
 
     kind = "inspections"
+    group = "grid work and staff"
     Params = InspectionParams
     params: InspectionParams
 
@@ -130,6 +135,7 @@ class Coordination(Policy):
     """
 
     kind = "coordination"
+    group = "grid work and staff"
     Params = CoordinationParams
     params: CoordinationParams
 

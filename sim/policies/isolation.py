@@ -14,6 +14,7 @@ class IsolateConfirmed(Policy):
     """Confirmed cases are isolated (no contacts in any layer) from confirmation on."""
 
     kind = "isolate_confirmed"
+    group = "disease control"
 
     @dataclass(frozen=True)
     class Params:

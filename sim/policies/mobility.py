@@ -41,6 +41,7 @@ class HouseholdPass(Policy):
     """
 
     kind = "household_pass"
+    group = "mobility"
     Params = HouseholdPassParams
     params: HouseholdPassParams
 
@@ -68,6 +69,7 @@ class VehiclePass(Policy):
     """
 
     kind = "vehicle_pass"
+    group = "mobility"
     Params = VehiclePassParams
     params: VehiclePassParams
 
@@ -86,6 +88,7 @@ class CommunityClosure(Policy):
     """
 
     kind = "community_closure"
+    group = "mobility"
 
     @dataclass(frozen=True)
     class Params:
@@ -116,6 +119,7 @@ class MarketClosure(Policy):
     """
 
     kind = "market_closure"
+    group = "supply"
 
     @dataclass(frozen=True)
     class Params:

@@ -36,6 +36,7 @@ class ScreeningCampaign(Policy):
     """
 
     kind = "screening_campaign"
+    group = "disease control"
     Params = ScreeningParams
     params: ScreeningParams
 
@@ -53,6 +54,7 @@ class ContactTracing(Policy):
     """
 
     kind = "contact_tracing"
+    group = "disease control"
     Params = TracingParams
     params: TracingParams
 
@@ -74,6 +76,7 @@ class CentralisedQuarantine(Policy):
     """
 
     kind = "centralised_quarantine"
+    group = "disease control"
 
     @dataclass(frozen=True)
     class Params:
@@ -103,6 +106,7 @@ class HomeQuarantine(Policy):
     """Traced contacts and key persons stay home; household contacts go on (leaky)."""
 
     kind = "home_quarantine"
+    group = "disease control"
 
     @dataclass(frozen=True)
     class Params:
@@ -119,6 +123,7 @@ class QuarantineMonitoring(Policy):
     """24-hour "smart monitoring + manual duty" of home quarantine (F7)."""
 
     kind = "quarantine_monitoring"
+    group = "disease control"
     Params = MonitoringParams
     params: MonitoringParams
 
@@ -138,6 +143,7 @@ class QuarantineTesting(Policy):
     """
 
     kind = "quarantine_testing"
+    group = "disease control"
     Params = QuarantineTestingParams
     params: QuarantineTestingParams
 

@@ -25,6 +25,7 @@ class OnlineSupply(Policy):
     """
 
     kind = "online_supply"
+    group = "supply"
     Params = OnlineSupplyParams
     params: OnlineSupplyParams
 
@@ -47,6 +48,7 @@ class ErrandsForSealed(Policy):
     """
 
     kind = "errands_for_sealed"
+    group = "supply"
     Params = ErrandsParams
     params: ErrandsParams
 

@@ -239,6 +239,9 @@ def test_policy_timeline_of_the_run(outputs):
     kinds = list(dict.fromkeys(windows.sort_values("start", kind="stable")["kind"]))
     assert [t.get_text() for t in ax.get_yticklabels()] == [k.replace("_", " ") for k in kinds]
     assert len(ax.collections) == len(windows)  # one bar per policy window
+    # bars coloured by the family of measures each policy declares (scenario.yaml)
+    assert windows.set_index("kind")["group"]["isolate_confirmed"] == "disease control"
+    assert {"disease control", "economy and relief"} <= set(legend_texts(fig))
     assert_date_axis(ax)
     assert title(fig)
 

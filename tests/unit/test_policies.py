@@ -244,3 +244,14 @@ def test_an_unreachable_r0_is_reported_with_the_ceiling():
         ConfigError, match=r"disease.r0 must be at least \d+\.\d+, the household part"
     ):
         sim.DistrictModel(small_config("contacts.household_sar=0.9", "disease.r0=1.0"))
+
+
+def test_every_policy_kind_names_its_family_of_measures_for_the_outputs():
+    from sim.policies.base import GROUPS
+    from sim.scenario import load_scenario
+
+    assert all(cls.group in GROUPS and cls.group != "other" for cls in REGISTRY.values())
+    scenario = load_scenario("huaian_2020", {}, 120).to_dict()
+    kinds = {p["kind"] for p in scenario["policies"]}
+    assert set(scenario["policy_groups"]) == kinds
+    assert scenario["policy_groups"]["household_pass"] == "mobility"
