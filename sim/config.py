@@ -507,21 +507,15 @@ class EconomyConfig:
 
     def check_firms(self, where: str, firms: FirmsConfig) -> None:
         """Raise ConfigError unless the lists by sector and by size class fit the firms."""
-        n_sec, n_size = len(firms.sectors), len(firms.size_classes)
-        for name in (
+        n_sec = len(firms.sectors)
+        by_sector = (
             "revenue_per_worker_day_by_sector",
             "input_share_by_sector",
             "wage_day_by_sector",
             "rent_per_worker_day_by_sector",
             "min_demand_share_by_sector",
-        ):
-            v = list(getattr(self, name))
-            if len(v) != n_sec:
-                raise fail(
-                    f"{where}.{name}",
-                    f"a list of {n_sec} values (one per sector {firms.sectors})",
-                    v,
-                )
+        )
+        self._check_lengths(where, by_sector, n_sec, f"sector {firms.sectors}")
         drivers = list(self.demand_driver_by_sector)
         if len(drivers) != n_sec or any(d not in DEMAND_DRIVERS for d in drivers):
             raise fail(
@@ -529,19 +523,21 @@ class EconomyConfig:
                 f"a list of {n_sec} drivers among {list(DEMAND_DRIVERS)}",
                 drivers,
             )
-        for name in (
+        by_size = (
             "general_taxpayer_by_size",
             "loan_share_by_size",
             "runway_factor_by_size",
             "closed_wage_share_by_size",
-        ):
+        )
+        n_size = len(firms.size_classes)
+        self._check_lengths(where, by_size, n_size, f"size class {firms.size_classes}")
+
+    def _check_lengths(self, where: str, names: tuple[str, ...], n: int, each: str) -> None:
+        """Raise ConfigError unless each named list has ``n`` values (one per ``each``)."""
+        for name in names:
             v = list(getattr(self, name))
-            if len(v) != n_size:
-                raise fail(
-                    f"{where}.{name}",
-                    f"a list of {n_size} values (one per size class {firms.size_classes})",
-                    v,
-                )
+            if len(v) != n:
+                raise fail(f"{where}.{name}", f"a list of {n} values (one per {each})", v)
 
 
 @dataclass
