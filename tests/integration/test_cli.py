@@ -133,6 +133,14 @@ def test_python_dash_m_sim_matches_the_console_script(run_dir, tmp_path):
         ("disease.incubation.mean=-2", "disease.incubation.mean must be positive"),
         ("disease.incubation.sd=-1", "disease.incubation.sd must be non-negative"),
         ("contacts.household_sar=1.2", "contacts.household_sar must be a probability"),
+        (
+            "economy.wage_day_by_sector=[100,200]",
+            "economy.wage_day_by_sector must be a list of 8 values (one per sector [",
+        ),
+        (
+            "economy.loan_share_by_size=[0.5]",
+            "economy.loan_share_by_size must be a list of 5 values (one per size class [",
+        ),
         ("scenario=atlantis", "scenario must be one of ['early_lifting', 'home_quarantine_only'"),
         (
             "+knobs.isolaton_start=3",
