@@ -498,7 +498,7 @@ class Epidemic:
             onset_to_confirmation_mean: Today's mean delay (days); None: the config's.
         """
         d = self.cfg.disease
-        n_critical = int(np.count_nonzero(self.epi.state == State.C)) if not self.seir else 0
+        n_critical = int(np.count_nonzero(self.epi.state == State.C))
         mean = onset_to_confirmation_mean
         delay = (
             d.onset_to_confirmation

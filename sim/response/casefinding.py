@@ -179,7 +179,6 @@ class CaseFinding:
         q = cfg.quarantine
         self.cfg, self.pop, self.epi, self.streams = cfg, pop, epi, streams
         self.scale = pop.n / cfg.population.reference_residents
-        self.seir = cfg.disease.kind == "well_mixed_seir"
         self.note_findings = note_findings
         self.quarantine = Quarantine(
             epi, q.home_household_factor, q.home_compliance, q.home_compliance_decay
@@ -304,7 +303,7 @@ class CaseFinding:
             (e.isolation[trans.onset] == HOME) | (e.isolation[trans.onset] == FACILITY)
         ]
         e.t_confirm[watched] = day + self.cfg.quarantine.symptom_check_days
-        seekers = np.flatnonzero(e.t_confirm == day) if not self.seir else trans.admitted
+        seekers = np.flatnonzero(e.t_confirm == day)
         referred = screen["symptomatic"]  # to a fever clinic: confirmed after the test
         if referred.size:
             assert mods.screening is not None
