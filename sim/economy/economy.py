@@ -20,7 +20,7 @@ from sim.economy.enterprises import (
 )
 from sim.metrics import Metric, table
 from sim.policies import DailyModifiers, Policy
-from sim.policies.economy import Relief
+from sim.policies.economy import Relief, WorkStoppage
 from sim.recorder import EventLog
 from sim.rng import Streams
 from sim.world.population import Population
@@ -138,7 +138,7 @@ class Economy:
             where = f"policies[{p.index}] ({p.kind})"
             if isinstance(p, Relief):
                 self.relief_masks[p.index] = firms.eligible(p.params, where)
-            elif p.kind == "work_stoppage" and p.params.exempt_sectors is not None:
+            elif isinstance(p, WorkStoppage) and p.params.exempt_sectors is not None:
                 firms.codes("sectors", p.params.exempt_sectors, f"{where}.exempt_sectors")
         self.accounts: Accounts | None = None
 
