@@ -26,7 +26,7 @@ PRIORITY = Rule(  # the quarantine groups, each at most once, in the order they 
 
 
 @register
-class ScreeningCampaign(Policy):
+class DoorToDoorScreening(Policy):
     """Door-to-door screening of every household by grid workers (and cadres) (F1, F6).
 
     Screened households' symptomatic residents are referred to a fever clinic and
@@ -46,7 +46,7 @@ class ScreeningCampaign(Policy):
 
 
 @register
-class ContactTracing(Policy):
+class TraceContacts(Policy):
     """Grid workers trace the contacts of confirmed cases, with limited hours per case.
 
     Household and named close contacts first; other (casual) contacts only as the
