@@ -335,7 +335,9 @@ class CovidHistory(NaturalHistory):
         """Apply every transition due on ``day`` (each resident moves at most once).
 
         Every waiting time and choice is drawn by resident and stage, so a resident's
-        course does not depend on who else progresses that day.
+        course does not depend on who else progresses that day. The residents due are
+        grouped by their state at the start of the day, and each stage's helper moves
+        its group on.
 
         Args:
             day: Day index.
@@ -348,19 +350,67 @@ class CovidHistory(NaturalHistory):
         due = np.flatnonzero(e.t_next == day) if only is None else only[e.t_next[only] == day]
         if due.size == 0:
             return _empty_transitions()
-        c = self.cfg
         st = e.state[due]
         sev = e.severity[due]
         # E -> A or P (symptom onset scheduled by the incubation period)
-        sel = due[st == State.E]
+        self._become_infectious(due[st == State.E], day, draws)
+        # P -> M (symptom onset; care seeking scheduled)
+        onset = due[st == State.P]
+        self._start_symptoms(onset, day, draws, ctx)
+        # M -> V (admission) or R
+        m = st == State.M
+        admitted = due[m & (sev >= Severity.SEVERE)]
+        self._admit(admitted, day, draws)
+        rec = [due[(m & (sev < Severity.SEVERE)) | (st == State.A)]]
+        # V -> C or R
+        v = st == State.V
+        crit = due[v & (sev >= Severity.CRITICAL)]
+        rec.append(due[v & (sev < Severity.CRITICAL)])
+        icu_denied = self._turn_critical(crit, day, draws, ctx.icu_free)
+        # C -> D or R
+        cc = st == State.C
+        died = due[cc & (sev == Severity.FATAL)]
+        rec.append(due[cc & (sev != Severity.FATAL)])
+        recovered = np.concatenate(rec)
+        self._end(died, recovered)
+        return Transitions(onset, admitted, crit, recovered, died, icu_denied)
+
+    def _become_infectious(self, sel: np.ndarray, day: int, draws: Draws) -> None:
+        """Exposed residents ``sel`` turn infectious: E -> A, or E -> P until onset.
+
+        Asymptomatic infections stay infectious for a lognormal number of days;
+        presymptomatic ones get symptoms at the end of the incubation period (counted
+        from the day of infection, and at least one day from today).
+
+        Args:
+            sel: Residents in state E whose transition is due (indices).
+            day: Day index (days).
+            draws: The disease draws (keyed by resident and stage).
+        """
+        e, c = self.epi, self.cfg
         asym = e.severity[sel] == Severity.ASYMPTOMATIC
         a, p = sel[asym], sel[~asym]
         e.state[a] = State.A
         e.t_next[a] = day + lognormal_days(c.asymptomatic_duration, draws("asymptomatic", a))
         e.state[p] = State.P
         e.t_next[p] = np.maximum(e.infected_day[p] + self.incubation_days(p, draws), day + 1)
-        # P -> M (symptom onset; care seeking scheduled)
-        onset = due[st == State.P]
+
+    def _start_symptoms(
+        self, onset: np.ndarray, day: int, draws: Draws, ctx: ProgressContext
+    ) -> None:
+        """Presymptomatic residents ``onset`` get symptoms today: P -> M.
+
+        Schedules their next transition (admission for severe courses, recovery for
+        mild ones) and, for those who seek care (``ctx.care_seeking_prob``), the day
+        care seeking leads to confirmation.
+
+        Args:
+            onset: Residents in state P whose transition is due (indices).
+            day: Day index (days).
+            draws: The disease draws (keyed by resident and stage).
+            ctx: Today's care seeking (probability, and delay to confirmation in days).
+        """
+        e, c = self.epi, self.cfg
         e.state[onset] = State.M
         e.onset_day[onset] = day
         goes_severe = e.severity[onset] >= Severity.SEVERE
@@ -372,9 +422,16 @@ class CovidHistory(NaturalHistory):
         seek = onset[draws("care_seeking", onset) < ctx.care_seeking_prob]
         delay = lognormal_days(ctx.onset_to_confirmation, draws("care_delay", seek))
         e.t_confirm[seek] = day + delay
-        # M -> V (admission) or R
-        m = st == State.M
-        admitted = due[m & (sev >= Severity.SEVERE)]
+
+    def _admit(self, admitted: np.ndarray, day: int, draws: Draws) -> None:
+        """Mild cases with a severe course are admitted to hospital today: M -> V.
+
+        Args:
+            admitted: Residents in state M with severity at least SEVERE (indices).
+            day: Day index (days).
+            draws: The disease draws (keyed by resident and stage).
+        """
+        e, c = self.epi, self.cfg
         e.state[admitted] = State.V
         goes_critical = e.severity[admitted] >= Severity.CRITICAL
         e.t_next[admitted] = day + np.where(
@@ -382,42 +439,74 @@ class CovidHistory(NaturalHistory):
             lognormal_days(c.severe_to_critical, draws("to_critical", admitted)),
             lognormal_days(c.severe_duration, draws("severe", admitted)),
         )
-        rec = [due[(m & (sev < Severity.SEVERE)) | (st == State.A)]]
-        # V -> C or R
-        v = st == State.V
-        crit = due[v & (sev >= Severity.CRITICAL)]
-        rec.append(due[v & (sev < Severity.CRITICAL)])
-        icu_denied = 0
-        if crit.size:
-            # critical cases beyond free ICU beds (in a random order) die with higher odds
-            order = np.argsort(draws("icu_order", crit), kind="stable")
-            denied = crit[order][max(ctx.icu_free, 0) :]
-            icu_denied = int(denied.size)
-            if denied.size:
-                pd = self.p_death_given_critical[denied].astype(np.float64)
-                odds = pd / np.maximum(1.0 - pd, 1e-12) * c.no_icu_death_odds_ratio
-                p_new = np.where(pd >= 1.0, 1.0, odds / (1.0 + odds))
-                survives = e.severity[denied] == Severity.CRITICAL
-                u = draws("icu_denied", denied)
-                flip = survives & (u < (p_new - pd) / np.maximum(1.0 - pd, 1e-12))
-                e.severity[denied[flip]] = Severity.FATAL
-            e.state[crit] = State.C
-            fatal = e.severity[crit] == Severity.FATAL
-            e.t_next[crit] = day + np.where(
-                fatal,
-                lognormal_days(c.critical_to_death, draws("to_death", crit)),
-                lognormal_days(c.critical_duration, draws("critical", crit)),
-            )
-        # C -> D or R
-        cc = st == State.C
-        died = due[cc & (sev == Severity.FATAL)]
-        rec.append(due[cc & (sev != Severity.FATAL)])
+
+    def _turn_critical(self, crit: np.ndarray, day: int, draws: Draws, icu_free: int) -> int:
+        """Severe cases with a critical course become critical today: V -> C.
+
+        Those beyond the free ICU beds may turn fatal (``_deny_icu``); then each is
+        scheduled to die or to recover.
+
+        Args:
+            crit: Residents in state V with severity at least CRITICAL (indices).
+            day: Day index (days).
+            draws: The disease draws (keyed by resident and stage).
+            icu_free: ICU beds free today (beds; negative counts as none).
+
+        Returns:
+            The number of critical cases that found no ICU bed (persons).
+        """
+        if not crit.size:
+            return 0
+        e, c = self.epi, self.cfg
+        icu_denied = self._deny_icu(crit, draws, icu_free)
+        e.state[crit] = State.C
+        fatal = e.severity[crit] == Severity.FATAL
+        e.t_next[crit] = day + np.where(
+            fatal,
+            lognormal_days(c.critical_to_death, draws("to_death", crit)),
+            lognormal_days(c.critical_duration, draws("critical", crit)),
+        )
+        return icu_denied
+
+    def _deny_icu(self, crit: np.ndarray, draws: Draws, icu_free: int) -> int:
+        """Critical cases beyond the free ICU beds (in a random order) die with higher odds.
+
+        The odds of death of each one denied a bed are multiplied by
+        ``no_icu_death_odds_ratio``; survivors whose new draw says so turn FATAL.
+
+        Args:
+            crit: Residents becoming critical today (indices, non-empty).
+            draws: The disease draws (keyed by resident and stage).
+            icu_free: ICU beds free today (beds; negative counts as none).
+
+        Returns:
+            The number of critical cases that found no ICU bed (persons).
+        """
+        e = self.epi
+        order = np.argsort(draws("icu_order", crit), kind="stable")
+        denied = crit[order][max(icu_free, 0) :]
+        if denied.size:
+            pd = self.p_death_given_critical[denied].astype(np.float64)
+            odds = pd / np.maximum(1.0 - pd, 1e-12) * self.cfg.no_icu_death_odds_ratio
+            p_new = np.where(pd >= 1.0, 1.0, odds / (1.0 + odds))
+            survives = e.severity[denied] == Severity.CRITICAL
+            u = draws("icu_denied", denied)
+            flip = survives & (u < (p_new - pd) / np.maximum(1.0 - pd, 1e-12))
+            e.severity[denied[flip]] = Severity.FATAL
+        return int(denied.size)
+
+    def _end(self, died: np.ndarray, recovered: np.ndarray) -> None:
+        """Courses that end today: C -> D for ``died``, recovery (-> R) for ``recovered``.
+
+        Args:
+            died: Critical residents with a fatal course (indices).
+            recovered: Residents who recover today (indices).
+        """
+        e = self.epi
         e.state[died] = State.D
         e.t_next[died] = -1
-        recovered = np.concatenate(rec)
         e.state[recovered] = State.R
         e.t_next[recovered] = -1
-        return Transitions(onset, admitted, crit, recovered, died, icu_denied)
 
 
 class SeirHistory(NaturalHistory):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,7 +132,45 @@ class ContactTracing:
             (cases traced today, their contacts found (unique, cases excluded), each
             contact's group code: the highest-risk group it was found in).
         """
-        none = np.zeros(0, dtype=np.int64)
+        cases, extended = self._take_ready(hours, day, rules)
+        if cases.size == 0:
+            none = np.zeros(0, dtype=np.int64)
+            return cases, none, none
+        hh = self._household_members(cases, rules.household_share, rng)
+        # residents they infected in the tracing window
+        src, dst = self._infectees(cases, window_start, infected_day)
+        named_layer = np.isin(layer[dst], self.named_layers)
+        inf_named = dst[named_layer & (rng.random(dst.size) < rules.named_share)]
+        ext = np.isin(src, cases[extended])
+        inf_other = dst[~named_layer & ext & (rng.random(dst.size) < rules.other_share)]
+        # colleagues (or neighbours) named
+        named = self._colleagues(cases, rules.named_contacts, rng)
+        # other residents of their grids (casual contacts), for the cases extended
+        others = self._grid_residents(cases[extended], rules.other_contacts, rng)
+        contacts, group = _highest_risk(cases, hh, (inf_named, named), (inf_other, others))
+        self.cases_traced += int(cases.size)
+        self.contacts_traced += int(contacts.size)
+        self.traced_by_group += np.bincount(group, minlength=len(GROUP_NAMES))
+        return cases, contacts, group
+
+    def _take_ready(
+        self, hours: np.ndarray, day: int, rules: TracingRules
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Take off the queue the ready cases that today's hours can trace.
+
+        Each grid traces its ready cases oldest first while its hours cover
+        ``hours_per_case`` each; the hours left go to other contacts, case by case in
+        the same order, ``hours_per_case_other`` each.
+
+        Args:
+            hours: Staff hours on tracing in each grid today (hours).
+            day: Today (day index).
+            rules: Today's tracing rules.
+
+        Returns:
+            (the cases taken (resident indices), whether each one's other contacts are
+            traced too (bool)).
+        """
         ready = self.since + rules.delay_days <= day
         idx = np.flatnonzero(ready)
         grid = self.pop.grid[self.case[idx]]
@@ -152,56 +191,69 @@ class ContactTracing:
         keep = np.ones(self.case.size, dtype=bool)
         keep[done] = False
         self.case, self.since = self.case[keep], self.since[keep]
-        if cases.size == 0:
-            return cases, none, none
+        return cases, extended
+
+    def _household_members(
+        self, cases: np.ndarray, share: float, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The cases' household members found, each with probability ``share``.
+
+        Args:
+            cases: Cases traced (resident indices).
+            share: Share of household members found (0..1).
+            rng: Today's tracing stream (one uniform per member, cases included).
+
+        Returns:
+            The members found, the cases themselves excluded (resident indices).
+        """
         p = self.pop
-        # household members
         h = p.household[cases]
         first = p.household_start[h]
         size = p.household_start[h + 1] - first
         hh, rep = expand_ranges(first, size)
-        hh = hh[(hh != cases[rep]) & (rng.random(hh.size) < rules.household_share)]
-        # residents they infected in the tracing window
-        if self._infector:
-            src = np.concatenate(self._infector)
-            dst = np.concatenate(self._infectee)
-            self._infector, self._infectee = [src], [dst]
-            sel = np.isin(src, cases)
-            src, dst = src[sel], dst[sel]
-            dst_ok = infected_day[dst] >= window_start[src]
-            src, dst = src[dst_ok], dst[dst_ok]
-        else:
-            src = dst = none
-        named_layer = np.isin(layer[dst], self.named_layers)
-        inf_named = dst[named_layer & (rng.random(dst.size) < rules.named_share)]
-        ext = np.isin(src, cases[extended])
-        inf_other = dst[~named_layer & ext & (rng.random(dst.size) < rules.other_share)]
-        # colleagues (or neighbours) named
-        named = self._colleagues(cases, rules.named_contacts, rng)
-        # other residents of their grids (casual contacts), for the cases extended
-        g = p.grid[np.repeat(cases[extended], rules.other_contacts)]
+        return hh[(hh != cases[rep]) & (rng.random(hh.size) < share)]
+
+    def _infectees(
+        self, cases: np.ndarray, window_start: np.ndarray, infected_day: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The residents the cases infected from their ``window_start`` on.
+
+        Compacts the infection log into one array pair on the way.
+
+        Args:
+            cases: Cases traced (resident indices).
+            window_start: Per resident, first day whose contacts are traced (day index).
+            infected_day: Day each resident was infected (day index, -1 never).
+
+        Returns:
+            (the infector of each infection found, its infectee) (resident indices).
+        """
+        if not self._infector:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none
+        src = np.concatenate(self._infector)
+        dst = np.concatenate(self._infectee)
+        self._infector, self._infectee = [src], [dst]
+        sel = np.isin(src, cases)
+        src, dst = src[sel], dst[sel]
+        dst_ok = infected_day[dst] >= window_start[src]
+        return src[dst_ok], dst[dst_ok]
+
+    def _grid_residents(self, cases: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+        """``k`` residents per case drawn uniformly from its grid (casual contacts).
+
+        Args:
+            cases: Cases whose other contacts are traced (resident indices).
+            k: Residents drawn per case (persons).
+            rng: Today's tracing stream (one uniform per draw).
+
+        Returns:
+            The residents drawn, ``k`` per case in case order (resident indices).
+        """
+        p = self.pop
+        g = p.grid[np.repeat(cases, k)]
         gs = p.grid_start
-        others = gs[g] + (rng.random(g.size) * (gs[g + 1] - gs[g])).astype(np.int64)
-        contacts = np.concatenate([hh, inf_named, named, inf_other, others])
-        group = np.concatenate(
-            [
-                np.full(hh.size, HOUSEHOLD),
-                np.full(inf_named.size + named.size, NAMED),
-                np.full(inf_other.size + others.size, OTHER),
-            ]
-        ).astype(np.int64)
-        ok = ~np.isin(contacts, cases)
-        contacts, group = contacts[ok], group[ok]
-        # a contact found in several groups belongs to the highest-risk one
-        order = np.lexsort((group, contacts))
-        contacts, group = contacts[order], group[order]
-        first_of = np.ones(contacts.size, dtype=bool)
-        first_of[1:] = contacts[1:] != contacts[:-1]
-        contacts, group = contacts[first_of], group[first_of]
-        self.cases_traced += int(cases.size)
-        self.contacts_traced += int(contacts.size)
-        self.traced_by_group += np.bincount(group, minlength=len(GROUP_NAMES))
-        return cases, contacts, group
+        return gs[g] + (rng.random(g.size) * (gs[g + 1] - gs[g])).astype(np.int64)
 
     def _colleagues(self, cases: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
         """``k`` residents per case from its employer's staff (else from its grid)."""
@@ -220,3 +272,38 @@ class ContactTracing:
         gs = p.grid_start
         out[~has] = gs[g] + (u[~has] * (gs[g + 1] - gs[g])).astype(np.int64)
         return out
+
+
+def _highest_risk(
+    cases: np.ndarray,
+    household: np.ndarray,
+    named: Sequence[np.ndarray],
+    other: Sequence[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The contacts found, each once, in the highest-risk group it was found in.
+
+    Args:
+        cases: Cases traced (resident indices), excluded from the contacts.
+        household: Household members found (resident indices).
+        named: Named contacts found, by source (resident indices).
+        other: Other contacts found, by source (resident indices).
+
+    Returns:
+        (the contacts, sorted and unique (resident indices), each one's group code).
+    """
+    contacts = np.concatenate([household, *named, *other])
+    group = np.concatenate(
+        [
+            np.full(household.size, HOUSEHOLD),
+            np.full(sum(a.size for a in named), NAMED),
+            np.full(sum(a.size for a in other), OTHER),
+        ]
+    ).astype(np.int64)
+    ok = ~np.isin(contacts, cases)
+    contacts, group = contacts[ok], group[ok]
+    # a contact found in several groups belongs to the highest-risk one
+    order = np.lexsort((group, contacts))
+    contacts, group = contacts[order], group[order]
+    first_of = np.ones(contacts.size, dtype=bool)
+    first_of[1:] = contacts[1:] != contacts[:-1]
+    return contacts[first_of], group[first_of]

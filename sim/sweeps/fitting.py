@@ -844,8 +844,45 @@ class Calibration:
     def _run_batch(
         self, study: optuna.Study, batch: int, trials: Sequence[tuple[int, Mapping[str, Any]]]
     ) -> None:
-        import optuna
+        """Run one batch of trials: launch its sweep, score the runs and tell Optuna.
 
+        Args:
+            study: The calibration's study (told each scored trial).
+            batch: Batch number (its sweep is ``batch_dir(batch)``).
+            trials: Number and parameter values of each trial of the batch.
+
+        Raises:
+            CalibrationError: Runs of the batch did not finish, or every trial failed.
+        """
+        sweep, cmd = self._prepare_batch(batch, trials)
+        t0 = time.perf_counter()
+        code = self._launch(sweep, cmd)
+        scores, unfinished = self._score_batch(sweep, [n for n, _ in trials])
+        self._save_scores(sweep, scores)
+        self._tell(study, scores)
+        self.write_trials(study)
+        elapsed = time.perf_counter() - t0
+        if unfinished:
+            raise CalibrationError(
+                f"batch {batch}: the sweep exited with code {code} and trials "
+                f"{_numbers(unfinished)} have runs that did not finish (see {sweep / LAUNCH_LOG}); "
+                "re-run the same command to resume"
+            )
+        failed = self._check_failed(batch, sweep, scores)
+        self._log_batch_done(study, batch, elapsed, scores, failed)
+
+    def _prepare_batch(
+        self, batch: int, trials: Sequence[tuple[int, Mapping[str, Any]]]
+    ) -> tuple[Path, list[str]]:
+        """Write each trial's option file and the batch's sweep directory; log the launch.
+
+        Args:
+            batch: Batch number.
+            trials: Number and parameter values of each trial of the batch.
+
+        Returns:
+            (the batch's sweep directory, the command that runs its sweep).
+        """
         group = self.out / "configs" / GROUP
         options = []
         for number, params in trials:
@@ -868,36 +905,85 @@ class Calibration:
             self.spec.launcher,
             sweep,
         )
-        t0 = time.perf_counter()
+        return sweep, cmd
+
+    @staticmethod
+    def _launch(sweep: Path, cmd: Sequence[str]) -> int:
+        """Run a batch's sweep command, its output appended to the batch's launch log.
+
+        Args:
+            sweep: The batch's sweep directory.
+            cmd: The sweep's command.
+
+        Returns:
+            The command's exit code.
+        """
         with open(sweep / LAUNCH_LOG, "ab") as handle:
             handle.write(f"$ {shlex.join(cmd)}\n".encode())
             handle.flush()
             code = subprocess.run(
                 cmd, stdout=handle, stderr=subprocess.STDOUT, check=False
             ).returncode
+        return code
+
+    def _score_batch(
+        self, sweep: Path, numbers: Sequence[int]
+    ) -> tuple[dict[int, dict[str, Any]], list[int]]:
+        """Score the batch's trials from the jobs of its sweep.
+
+        Args:
+            sweep: The batch's sweep directory.
+            numbers: The batch's trial numbers.
+
+        Returns:
+            (each finished trial's result (``_score``), by trial number; the trials
+            with runs that did not finish).
+        """
         jobs = self._jobs(sweep)
         scores: dict[int, dict[str, Any]] = {}
         unfinished = []
-        for number, _ in trials:
+        for number in numbers:
             result = self._score(sweep, jobs, option_name(number))
             if result is None:
                 unfinished.append(number)
             else:
                 scores[number] = result
-        self._save_scores(sweep, scores)
+        return scores, unfinished
+
+    @staticmethod
+    def _tell(study: optuna.Study, scores: Mapping[int, Mapping[str, Any]]) -> None:
+        """Tell Optuna each scored trial: its log-likelihood if complete, else failed.
+
+        Args:
+            study: The calibration's study.
+            scores: Each finished trial's result (``_score``), by trial number.
+        """
+        import optuna
+
         for number, result in scores.items():
             if result["state"] == "COMPLETE":
                 study.tell(number, float(result["loglik"]))
             else:
                 study.tell(number, state=optuna.trial.TrialState.FAIL)
-        self.write_trials(study)
-        elapsed = time.perf_counter() - t0
-        if unfinished:
-            raise CalibrationError(
-                f"batch {batch}: the sweep exited with code {code} and trials "
-                f"{_numbers(unfinished)} have runs that did not finish (see {sweep / LAUNCH_LOG}); "
-                "re-run the same command to resume"
-            )
+
+    @staticmethod
+    def _check_failed(
+        batch: int, sweep: Path, scores: Mapping[int, Mapping[str, Any]]
+    ) -> list[int]:
+        """Log each failed trial of a batch; stop the calibration if all of them failed.
+
+        Args:
+            batch: Batch number.
+            sweep: The batch's sweep directory.
+            scores: Each finished trial's result (``_score``), by trial number.
+
+        Returns:
+            The failed trials' numbers.
+
+        Raises:
+            CalibrationError: Every trial of the batch failed (exit code: bad input if
+                every failure was a configuration error).
+        """
         failed = [n for n, r in scores.items() if r["state"] == "FAIL"]
         for number in failed:
             log.warning("trial %d failed: %s", number, scores[number]["error"])
@@ -908,6 +994,25 @@ class Calibration:
                 f"{scores[failed[0]]['error']} (see {sweep})",
                 EXIT_BAD_INPUT if bad_input else EXIT_FAILED,
             )
+        return failed
+
+    @staticmethod
+    def _log_batch_done(
+        study: optuna.Study,
+        batch: int,
+        elapsed: float,
+        scores: Mapping[int, Mapping[str, Any]],
+        failed: Sequence[int],
+    ) -> None:
+        """Log a finished batch: its wall time, trials complete and the best trial so far.
+
+        Args:
+            study: The calibration's study.
+            batch: Batch number.
+            elapsed: Wall time of the batch's launch and scoring (s).
+            scores: Each finished trial's result (``_score``), by trial number.
+            failed: The failed trials' numbers.
+        """
         best = _best(study)
         where = (
             f"trial {best.number}, log-likelihood {best.value:.2f} ("

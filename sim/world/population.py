@@ -223,18 +223,116 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
     rng_work = streams.get("population.work")
 
     # Households and the urban/rural split (households in random order).
+    hh_sizes, hh_urban = _households(cfg, n, rng_hh)
+    n_hh = hh_sizes.size
+    # Settlements: communities (urban) then villages (rural), lognormal sizes.
+    n_comm, n_vill, hh_settlement = _settlements(cfg, scale, hh_urban, rng_set)
+    settlement_urban = np.arange(n_comm + n_vill) < n_comm
+    # Markets: each settlement shops at one market (urban and rural markets apart).
+    set_market = _markets(cfg, scale, n_comm, n_vill, rng_set)
+    n_mkt = int(set_market.max()) + 1
+
+    # Order households by (market, settlement) so both are contiguous ranges.
+    order = np.lexsort((hh_settlement, set_market[hh_settlement]))
+    hh_sizes, hh_settlement, hh_urban = hh_sizes[order], hh_settlement[order], hh_urban[order]
+    hh_market = set_market[hh_settlement]
+    hh_start = np.concatenate([[0], np.cumsum(hh_sizes)]).astype(np.int64)
+    # Grids: split each settlement's households into contiguous grids by residents.
+    hh_grid, grid_settlement = _grids(cfg, scale, hh_sizes, hh_start, hh_settlement, set_market)
+
+    # Residents.
+    household = np.repeat(np.arange(n_hh, dtype=np.int32), hh_sizes)
+    grid = hh_grid[household].astype(np.int32)
+    market = hh_market[household].astype(np.int32)
+    urban = hh_urban[household]
+    grid_start = np.searchsorted(grid, np.arange(grid_settlement.size + 1)).astype(np.int64)
+    market_start = np.searchsorted(market, np.arange(n_mkt + 1)).astype(np.int64)
+    age = _draw_ages(
+        hh_sizes, np.asarray(cfg.age_band_shares, dtype=float), cfg.household_head_min_age, rng_age
+    )
+    vehicle_p = np.where(hh_urban, cfg.vehicle_share_urban, cfg.vehicle_share_rural)
+    household_vehicle = rng_hh.random(n_hh) < vehicle_p
+    # Returnees back from hard-hit areas (no work here), then farmers and firm employees.
+    returnees, returnee_arrival = _returnees(cfg, scale, age, streams.get("population.returnees"))
+    farmer, employed = _work(cfg, age, urban, returnees, rng_work)
+    firm_size_class, firm_sector, employer = _firms(cfg, scale, employed, rng_work)
+    firm_employees = np.bincount(employer[employer >= 0], minlength=firm_sector.size)
+
+    pop = Population(
+        age=age,
+        household=household,
+        settlement=hh_settlement[household].astype(np.int32),
+        grid=grid,
+        market=market,
+        urban=urban,
+        employer=employer,
+        farmer=farmer,
+        household_start=hh_start,
+        household_vehicle=household_vehicle,
+        grid_start=grid_start,
+        grid_settlement=grid_settlement.astype(np.int32),
+        market_start=market_start,
+        settlement_urban=settlement_urban,
+        firm_size_class=firm_size_class,
+        firm_sector=firm_sector,
+        firm_employees=firm_employees.astype(np.int32),
+        returnees=returnees.astype(np.int64),
+        returnee_arrival=returnee_arrival,
+        size_classes=list(cfg.firms.size_classes),
+        sectors=list(cfg.firms.sectors),
+    )
+    _log_population(pop, n_comm, n_vill)
+    return pop
+
+
+def _households(
+    cfg: PopulationConfig, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the households' sizes and which of them are urban.
+
+    The first households (in their random order) are urban until they hold
+    ``urban_share`` of the residents.
+
+    Args:
+        cfg: Population configuration.
+        n: Residents (persons).
+        rng: The ``population.households`` stream.
+
+    Returns:
+        (members of each household (persons, int64), whether it is urban (bool)).
+    """
     probs = tilted_household_shares(cfg.household_size_shares, cfg.household_mean_size)
-    hh_sizes = _household_sizes(n, probs, rng_hh)
+    hh_sizes = _household_sizes(n, probs, rng)
     n_hh = hh_sizes.size
     cum = np.cumsum(hh_sizes)
     n_urban_target = round(n * cfg.urban_share)
     hh_urban = (cum - hh_sizes) < n_urban_target if n_urban_target > 0 else np.zeros(n_hh, bool)
+    return hh_sizes, hh_urban
 
-    # Settlements: communities (urban) then villages (rural), lognormal sizes.
+
+def _settlements(
+    cfg: PopulationConfig, scale: float, hh_urban: np.ndarray, rng: np.random.Generator
+) -> tuple[int, int, np.ndarray]:
+    """Draw the settlements and place each household in one of its kind.
+
+    Communities (urban) come first, then villages (rural); settlement sizes are
+    lognormal weights, and every settlement gets at least one household when there
+    are enough of them.
+
+    Args:
+        cfg: Population configuration (counts at ``reference_residents``).
+        scale: Residents of the run per reference resident.
+        hh_urban: Whether each household is urban (bool).
+        rng: The ``population.settlements`` stream.
+
+    Returns:
+        (number of communities, number of villages, settlement of each household).
+    """
+    n_hh = hh_urban.size
     n_comm = scaled_count(cfg.communities, scale) if hh_urban.any() else 0
     n_vill = scaled_count(cfg.villages, scale) if (~hh_urban).any() else 0
     n_set = n_comm + n_vill
-    weight = rng_set.lognormal(0.0, cfg.settlement_size_sigma, size=n_set)
+    weight = rng.lognormal(0.0, cfg.settlement_size_sigma, size=n_set)
     hh_settlement = np.empty(n_hh, dtype=np.int64)
     for is_urban, lo, hi in ((True, 0, n_comm), (False, n_comm, n_set)):
         sel = np.flatnonzero(hh_urban == is_urban)
@@ -244,11 +342,27 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
         # every settlement gets at least one household when there are enough of them
         first = np.arange(min(k, sel.size))
         w = weight[lo:hi] / weight[lo:hi].sum()
-        rest = rng_set.choice(k, size=sel.size - first.size, p=w)
-        hh_settlement[sel] = lo + rng_set.permutation(np.concatenate([first, rest]))
-    settlement_urban = np.arange(n_set) < n_comm
+        rest = rng.choice(k, size=sel.size - first.size, p=w)
+        hh_settlement[sel] = lo + rng.permutation(np.concatenate([first, rest]))
+    return n_comm, n_vill, hh_settlement
 
-    # Markets: each settlement shops at one market (urban and rural markets apart).
+
+def _markets(
+    cfg: PopulationConfig, scale: float, n_comm: int, n_vill: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Give each settlement the market it shops at (urban and rural markets apart).
+
+    Args:
+        cfg: Population configuration (counts at ``reference_residents``).
+        scale: Residents of the run per reference resident.
+        n_comm: Number of communities (settlements ``0 .. n_comm-1``).
+        n_vill: Number of villages (the settlements after the communities).
+        rng: The ``population.settlements`` stream.
+
+    Returns:
+        The market of each settlement (int64; markets ``0 .. max``, urban first).
+    """
+    n_set = n_comm + n_vill
     n_mkt = max(scaled_count(cfg.markets, scale), 1)
     n_mkt_urban = min(max(1, round(n_mkt * cfg.urban_share)), n_mkt) if n_comm else 0
     if n_vill and n_mkt_urban == n_mkt:
@@ -256,23 +370,41 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
     set_market = np.empty(n_set, dtype=np.int64)
     if n_comm:
         m = max(n_mkt_urban, 1)
-        set_market[:n_comm] = rng_set.permutation(np.arange(n_comm) % m)
+        set_market[:n_comm] = rng.permutation(np.arange(n_comm) % m)
     if n_vill:
         m0 = n_mkt_urban if n_comm else 0
         m = max(n_mkt - m0, 1)
-        set_market[n_comm:] = m0 + rng_set.permutation(np.arange(n_vill) % m)
-    n_mkt = int(set_market.max()) + 1
+        set_market[n_comm:] = m0 + rng.permutation(np.arange(n_vill) % m)
+    return set_market
 
-    # Order households by (market, settlement) so both are contiguous ranges.
-    hh_market = set_market[hh_settlement]
-    order = np.lexsort((hh_settlement, hh_market))
-    hh_sizes = hh_sizes[order]
-    hh_settlement = hh_settlement[order]
-    hh_market = hh_market[order]
-    hh_urban = hh_urban[order]
-    hh_start = np.concatenate([[0], np.cumsum(hh_sizes)]).astype(np.int64)
 
-    # Grids: split each settlement's households into contiguous grids by residents.
+def _grids(
+    cfg: PopulationConfig,
+    scale: float,
+    hh_sizes: np.ndarray,
+    hh_start: np.ndarray,
+    hh_settlement: np.ndarray,
+    set_market: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split each settlement's households into contiguous grids by residents.
+
+    Grids are shared out among the occupied settlements by population (at least one
+    each); settlements are laid out by market, then settlement index, and so are
+    their grids.
+
+    Args:
+        cfg: Population configuration (counts at ``reference_residents``).
+        scale: Residents of the run per reference resident.
+        hh_sizes: Members of each household (persons), households ordered by
+            market and settlement.
+        hh_start: First resident of each household (n_households+1).
+        hh_settlement: Settlement of each household.
+        set_market: Market of each settlement (one entry per settlement).
+
+    Returns:
+        (grid of each household, settlement of each grid) (int64).
+    """
+    n_set = set_market.size
     set_pop = np.bincount(hh_settlement, weights=hh_sizes, minlength=n_set)
     n_grids_target = scaled_count(cfg.grids, scale)
     occupied = set_pop > 0
@@ -292,83 +424,87 @@ def synthesise(cfg: PopulationConfig, streams: Streams) -> Population:
         grids_per_set[hh_settlement] - 1,
     ).astype(np.int64)
     hh_grid = grid_offset[hh_settlement] + hh_local_grid
-    n_grids = int(grids_per_set.sum())
     grid_settlement = np.repeat(np.arange(n_set)[layout], grids_per_set[layout])
+    return hh_grid, grid_settlement
 
-    # Residents.
-    household = np.repeat(np.arange(n_hh, dtype=np.int32), hh_sizes)
-    settlement = hh_settlement[household].astype(np.int32)
-    grid = hh_grid[household].astype(np.int32)
-    market = hh_market[household].astype(np.int32)
-    urban = hh_urban[household]
-    grid_start = np.searchsorted(grid, np.arange(n_grids + 1)).astype(np.int64)
-    market_start = np.searchsorted(market, np.arange(n_mkt + 1)).astype(np.int64)
-    age = _draw_ages(
-        hh_sizes, np.asarray(cfg.age_band_shares, dtype=float), cfg.household_head_min_age, rng_age
-    )
-    vehicle_p = np.where(hh_urban, cfg.vehicle_share_urban, cfg.vehicle_share_rural)
-    household_vehicle = rng_hh.random(n_hh) < vehicle_p
 
-    # Returnees: working-age residents (18-59) back from hard-hit areas (assumption).
-    # They live and work (or study) there and came home for the Spring Festival, so
-    # they hold no job and no farm work in the district.
+def _returnees(
+    cfg: PopulationConfig, scale: float, age: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the returnees: working-age residents (18-59) back from hard-hit areas.
+
+    An assumption: they live and work (or study) there and came home for the Spring
+    Festival, so they hold no job and no farm work in the district.
+
+    Args:
+        cfg: Population configuration (counts at ``reference_residents``).
+        scale: Residents of the run per reference resident.
+        age: Age of each resident (years).
+        rng: The ``population.returnees`` stream.
+
+    Returns:
+        (the returnees, sorted (resident indices), when each arrived as a fraction
+        of the arrival window (0..1)).
+    """
     a = age.astype(np.int64)
-    rng_ret = streams.get("population.returnees")
     pool = np.flatnonzero((a >= 18) & (a < 60))
     k = min(scaled_count(cfg.returnees, scale, minimum=0), pool.size)
-    returnees = np.sort(rng_ret.choice(pool, size=k, replace=False)) if k else pool[:0]
-    returnee_arrival = rng_ret.random(returnees.size)
-    away = np.zeros(n, dtype=bool)
-    away[returnees] = True
+    returnees = np.sort(rng.choice(pool, size=k, replace=False)) if k else pool[:0]
+    return returnees, rng.random(returnees.size)
 
-    # Work: farmers (rural, 20-69) and employees of firms.
-    u = rng_work.random(n)
+
+def _work(
+    cfg: PopulationConfig,
+    age: np.ndarray,
+    urban: np.ndarray,
+    returnees: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw who farms (rural, 20-69) and who is employed (20-64); returnees do neither.
+
+    Args:
+        cfg: Population configuration (shares and employment rates, 0..1).
+        age: Age of each resident (years).
+        urban: Whether each resident lives in an urban community (bool).
+        returnees: The returnees (resident indices).
+        rng: The ``population.work`` stream (one uniform per resident for each).
+
+    Returns:
+        (whether each resident farms, whether each one is employed) (bool).
+    """
+    a = age.astype(np.int64)
+    away = np.zeros(age.size, dtype=bool)
+    away[returnees] = True
+    u = rng.random(age.size)
     farmer = (~urban) & (a >= 20) & (a < 70) & (u < cfg.farmer_share) & ~away
-    u2 = rng_work.random(n)
+    u2 = rng.random(age.size)
     emp_p = np.where((a >= 20) & (a < 60), cfg.employment_rate, 0.0)
     emp_p = np.where((a >= 60) & (a < 65), cfg.employment_rate_60_64, emp_p)
     employed = (~farmer) & (u2 < emp_p) & ~away
-    firm_size_class, firm_sector, employer = _firms(cfg, scale, employed, rng_work)
-    firm_employees = np.bincount(employer[employer >= 0], minlength=firm_sector.size).astype(
-        np.int32
-    )
+    return farmer, employed
 
+
+def _log_population(pop: Population, n_comm: int, n_vill: int) -> None:
+    """Log the synthetic district's counts (residents, households, settlements, ...).
+
+    Args:
+        pop: The population.
+        n_comm: Number of communities.
+        n_vill: Number of villages.
+    """
     log.info(
         "population: %d residents, %d households (mean %.2f), %d communities, %d villages, "
         "%d grids, %d markets, %d firms, %d employed, %d farmers",
-        n,
-        n_hh,
-        n / n_hh,
+        pop.n,
+        pop.n_households,
+        pop.n / pop.n_households,
         n_comm,
         n_vill,
-        n_grids,
-        n_mkt,
-        firm_sector.size,
-        int((employer >= 0).sum()),
-        int(farmer.sum()),
-    )
-    return Population(
-        age=age,
-        household=household,
-        settlement=settlement,
-        grid=grid,
-        market=market,
-        urban=urban,
-        employer=employer,
-        farmer=farmer,
-        household_start=hh_start,
-        household_vehicle=household_vehicle,
-        grid_start=grid_start,
-        grid_settlement=grid_settlement.astype(np.int32),
-        market_start=market_start,
-        settlement_urban=settlement_urban,
-        firm_size_class=firm_size_class,
-        firm_sector=firm_sector,
-        firm_employees=firm_employees,
-        returnees=returnees.astype(np.int64),
-        returnee_arrival=returnee_arrival,
-        size_classes=list(cfg.firms.size_classes),
-        sectors=list(cfg.firms.sectors),
+        pop.n_grids,
+        pop.n_markets,
+        pop.n_firms,
+        int((pop.employer >= 0).sum()),
+        int(pop.farmer.sum()),
     )
 
 
