@@ -109,7 +109,7 @@ def test_importation_arrives_with_infections_acquired_before() -> None:
         m, ev = r.model, r.events
         imp = ev[ev["action"] == "import"]
         idx = imp["target"].to_numpy()
-        resp = m.response
+        resp = m.response.cases
         arrival = dict(zip(resp.returnees.tolist(), resp.returnee_day.tolist(), strict=True))
         # every import is a returnee arriving that day (or on day 0 if before the run)
         assert all(max(arrival[i], 0) == d for i, d in zip(idx, imp["day"], strict=True))
