@@ -93,6 +93,7 @@ GROUPS = ("experiment", "sweep")  # config groups that are not keys of Config
 COMMANDS = {
     "calibrate": "sim.sweeps.fitting",
     "compare": "analysis.compare",
+    "export": "analysis.export",
     "report": "analysis.report",
     "sensitivity": "analysis.sensitivity",
 }
