@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,24 @@ EXIT_BAD_INPUT = 2
 
 log = logging.getLogger("sim")
 ConfigStore.instance().store(name="config_schema", node=Config)
+RUN_NAME_MAX = 100  # characters of a run folder's name
+
+
+def run_name(scenario: str, knobs: Any) -> str:
+    """A run folder's readable name: the scenario and the knobs set on the command line.
+
+    ``run_name("huaian_2020", {"facility_capacity": 500})`` is
+    ``huaian_2020_facility_capacity=500``; a scenario given as a file is named by its
+    stem; characters a folder name should not hold become ``-``.
+    """
+    items = OmegaConf.to_container(knobs) if isinstance(knobs, DictConfig) else knobs
+    pairs = sorted(items.items()) if isinstance(items, dict) else []
+    name = Path(str(scenario)).stem if str(scenario).endswith((".yaml", ".yml")) else scenario
+    text = str(name) + "".join(f"_{k}={v}" for k, v in pairs)
+    return re.sub(r"[^\w.=+,-]", "-", text)[:RUN_NAME_MAX]
+
+
+OmegaConf.register_new_resolver("run_name", run_name, replace=True)
 
 
 def to_config(dcfg: DictConfig) -> Config:

@@ -198,3 +198,26 @@ def test_a_small_sweep_with_the_joblib_launcher(tmp_path):
     assert res.returncode == 0, res.stderr
     seeds = sorted(json.loads(p.read_text())["seed"] for p in tmp_path.glob("*/summary.json"))
     assert seeds == [1, 2]
+
+
+def test_run_folders_are_named_by_scenario_and_the_knobs_set(tmp_path):
+    res = subprocess.run(
+        [GRIDGOV, *SMALL, "days=2", "+knobs.facility_capacity=500", "output.report=never"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    (folder,) = (tmp_path / "outputs").iterdir()
+    assert folder.name == "huaian_2020_facility_capacity=500"
+    (run,) = folder.iterdir()  # the time of the run
+    assert (run / "summary.json").is_file()
+
+
+def test_run_name_of_a_scenario_file_and_odd_knob_values():
+    from sim.cli import run_name
+
+    assert run_name("huaian_2020", {}) == "huaian_2020"
+    assert run_name("/tmp/my scenarios/test.yaml", {"b": 2, "a": "x/y"}) == "test_a=x-y_b=2"
+    assert len(run_name("s", {f"k{i}": i for i in range(50)})) == 100
