@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -12,30 +11,12 @@ import pandas as pd
 
 from analysis.intervals import CI_METHODS
 from analysis.load import SUMMARY, Metric, NotARunError, describe, load_metrics, load_summaries
+from analysis.numbers import number_text
 from analysis.pairing import paired_differences, with_derived_metrics
 
 log = logging.getLogger(__name__)
 
 EXIT_BAD_INPUT = 2
-
-
-def number_text(x: object) -> str:
-    """A figure as text: thousands separated; 3 significant digits below 1000."""
-    if x is None or isinstance(x, bool):
-        return "–" if x is None else str(x)
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(v):
-        return "–"
-    if v == 0:
-        v = 0.0  # no "-0"
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    if abs(v) >= 999.5 or v.is_integer():
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
 
 
 def format_table(

@@ -19,7 +19,6 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis import plots, stats
-from analysis.compare import number_text
 from analysis.load import (
     SUMMARY,
     TIMESERIES,
@@ -30,6 +29,7 @@ from analysis.load import (
     load_runs,
     load_summaries,
 )
+from analysis.numbers import money_text, number_text
 from analysis.pairing import (
     DEFAULT_OUTCOMES,
     group_column,
@@ -127,7 +127,12 @@ def _shown_unit(metric: Metric) -> str:
 
 
 def _value(x: object, unit: str) -> str:
-    """A summary value in its shown unit: shares (units starting with %) as percentages."""
+    """A summary value in its shown unit: shares as percentages, money in thousands or millions.
+
+    Shares are the units starting with %, money the units starting with CNY.
+    """
+    if unit.startswith("CNY"):
+        return money_text(x, currency=False)
     if unit.startswith("%"):
         try:
             pct = 100 * float(x)  # type: ignore[arg-type]
