@@ -84,6 +84,9 @@ h2 { font-size: 1.3em; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 
 h3 { font-size: 1.05em; margin: 20px 0 8px; }
 p.lead { color: #4a5868; margin: 4px 0 14px; }
 p.note { color: #5b6a7a; font-size: 0.9em; }
+div.brief { background: #f4f8fc; border-left: 4px solid #2e86c1; padding: 8px 16px; }
+div.brief ul { margin: 6px 0; padding-left: 20px; }
+p.warning { background: #fdf2e9; border-left: 4px solid #e67e22; padding: 8px 12px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 10px 0;
   font-size: 0.92em; }
 dl.meta dt { color: #5b6a7a; }
@@ -433,6 +436,72 @@ def _breakdown(
     )
 
 
+PER = 100_000  # residents: a reduced-scale run's figures are also given per this many
+TOOK_OFF = 20  # local infections below which the epidemic did not take off
+
+
+def _per_100k(value: float, residents: int | None, reference: int | None) -> str:
+    """`` (N per 100,000 residents)`` for a run at reduced scale, else nothing."""
+    if not residents or not reference or residents >= reference:
+        return ""
+    return f" ({number_text(value * PER / residents)} per {PER:,} residents)"
+
+
+def _reference(run_dir: Path) -> int | None:
+    """Residents of the full-scale district, from the run's config.yaml (None: unknown)."""
+    config = run_dir / "config.yaml"
+    if not config.is_file():
+        return None
+    population = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("population")
+    ref = population.get("reference_residents") if isinstance(population, dict) else None
+    return int(ref) if isinstance(ref, int | float) else None
+
+
+def _brief(summary: Mapping[str, Any], reference: int | None) -> str:
+    """The run's five outcomes that matter, in words, and whether health could differ.
+
+    Args:
+        summary: The run's ``summary.json``.
+        reference: Residents of the full-scale district (``population.reference_residents``):
+            a run of fewer residents gives its figures per 100,000 residents too.
+    """
+    n = summary.get("residents")
+    infections = float(summary.get("cum_infections", 0))
+    imported = float(summary.get("cum_imported", 0)) + float(summary.get("initial_infected", 0))
+    local = infections - imported
+    items = [
+        f"{number_text(infections)} infections ({number_text(local)} in the district, the rest "
+        f"from outside){_per_100k(infections, n, reference)}",
+        f"{number_text(summary.get('cum_deaths', 0))} deaths"
+        f"{_per_100k(float(summary.get('cum_deaths', 0)), n, reference)}",
+    ]
+    short = summary.get("household_days_without_necessities")
+    if short is not None:
+        items.append(
+            f"{number_text(short)} household-days without necessities"
+            f"{_per_100k(float(short), n, reference)}"
+        )
+    if "firms_failed" in summary:
+        of = f" of {number_text(summary['firms_total'])}" if "firms_total" in summary else ""
+        items.append(f"{number_text(summary['firms_failed'])} firms failed{of}")
+    if "fiscal_cost_cny" in summary:
+        items.append(f"{money_text(summary['fiscal_cost_cny'])} of public money on relief")
+    html = "".join(f"<li>{escape(i)}</li>" for i in items)
+    out = f'<div class="brief"><strong>In brief</strong><ul>{html}</ul></div>'
+    if local < TOOK_OFF:
+        out += (
+            '<p class="warning">'
+            + escape(
+                f"The epidemic did not take off in this run ({number_text(local)} infections "
+                "in the district): differences in infections and deaths between measures "
+                "cannot show here. To compare health outcomes, use the heavier importation "
+                "(experiment=counterfactuals_stress)."
+            )
+            + "</p>"
+        )
+    return out
+
+
 def _run_report(
     run_dir: Path, runs: pd.DataFrame, metrics: Mapping[str, Mapping[str, Metric]]
 ) -> tuple[str, str]:
@@ -448,6 +517,22 @@ def _run_report(
         f"<h1>{escape(title)}</h1>",
         f'<p class="lead">{escape(", ".join(p for p in (who, dates) if p))}'
         f"{escape(f', {days} days simulated' if days else '')}</p>",
+        _brief(summary, _reference(run_dir)),
+        "<h2>Key outcomes</h2>",
+        '<div class="row"><div>',
+        _outcomes_table(summary, metrics[SUMMARY]),
+        "</div><div>",
+        _breakdown(summary, "staff_hours_by_task", "Staff hours by task", metrics[SUMMARY]),
+        _breakdown(
+            summary, "fiscal_cost_by_instrument", "Fiscal cost by instrument", metrics[SUMMARY]
+        ),
+        "</div></div>",
+        _scenario_section(run_dir, int(days) if days else None),
+        "<h2>Over time</h2>",
+        _plots(runs, "scenario", metrics[TIMESERIES]),
+    ]
+    parts.append("<h2>About this run</h2>")
+    parts.append(
         _meta(
             [
                 ("scenario", scenario),
@@ -466,20 +551,8 @@ def _run_report(
                 ("run time", f"{summary['wall_seconds']} s" if "wall_seconds" in summary else None),
                 ("run directory", str(run_dir)),
             ]
-        ),
-        "<h2>Key outcomes</h2>",
-        '<div class="row"><div>',
-        _outcomes_table(summary, metrics[SUMMARY]),
-        "</div><div>",
-        _breakdown(summary, "staff_hours_by_task", "Staff hours by task", metrics[SUMMARY]),
-        _breakdown(
-            summary, "fiscal_cost_by_instrument", "Fiscal cost by instrument", metrics[SUMMARY]
-        ),
-        "</div></div>",
-        _scenario_section(run_dir, int(days) if days else None),
-        "<h2>Over time</h2>",
-        _plots(runs, "scenario", metrics[TIMESERIES]),
-    ]
+        )
+    )
     config = run_dir / "config.yaml"
     if config.is_file():
         parts.append("<h2>Configuration</h2>")

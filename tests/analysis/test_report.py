@@ -247,3 +247,38 @@ def test_main_bad_input_returns_2_and_writes_nothing(outputs, tmp_path, capsys, 
     assert main([str(outputs[1]), "--baseline", "nope", "--out", str(tmp_path / "r.html")]) == 2
     assert "bad input" in caplog.text and "nope" in caplog.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_report_opens_with_the_outcomes_in_words_and_says_when_health_cannot_differ():
+    from analysis.report import _brief
+
+    summary = {
+        "residents": 50_000,
+        "cum_infections": 12,
+        "cum_imported": 10,
+        "initial_infected": 0,
+        "cum_deaths": 0,
+        "household_days_without_necessities": 30,
+        "firms_failed": 4,
+        "firms_total": 1_000,
+        "fiscal_cost_cny": 1_397_424_302,
+    }
+    brief = _brief(summary, 928_700)
+    assert (
+        "12 infections (2 in the district, the rest from outside) (24 per 100,000 residents)"
+        in (brief)
+    )
+    assert "60 per 100,000 residents" in brief  # the household-days, scaled
+    assert "4 firms failed of 1,000" in brief and "1,397 million CNY of public money" in brief
+    assert "did not take off" in brief
+    took_off = _brief({**summary, "cum_infections": 500, "residents": 928_700}, 928_700)
+    assert "did not take off" not in took_off and "per 100,000" not in took_off
+
+
+def test_the_run_report_puts_the_brief_first_and_the_run_details_last(tmp_path_factory):
+    run_dir, _ = generated_outputs(tmp_path_factory)
+    target = write_report([run_dir], tmp_path_factory.mktemp("rep") / "r.html")
+    text = target.read_text(encoding="utf-8")
+    assert text.index("In brief") < text.index("Key outcomes") < text.index("About this run")
+    assert text.index("About this run") < text.index("code version")
+    assert "per 100,000 residents" in text  # 5,000 residents: figures scaled too
