@@ -642,6 +642,48 @@ def _signed(x: float) -> str:
     return f"+{number_text(x)}" if x > 0 else number_text(x)
 
 
+RELATIVE_MAX = 10.0  # a change beyond this many times the baseline is shown as a factor
+
+
+def _labelled(label: str, unit: str) -> str:
+    """A label with the unit a table shows its values in (``fiscal cost of relief (CNY)``)."""
+    if unit.startswith("CNY"):
+        return f"{label} (CNY)"
+    return f"{label} ({unit})" if unit.startswith("%") else label
+
+
+def _amount(x: object, unit: str, signed: bool = False) -> str:
+    """A mean or a difference for a comparison table, in the metric's shown unit.
+
+    Money in thousands or millions of CNY; shares in percent (differences in
+    percentage points); other means with at most one decimal below ten (a mean of
+    whole persons over seeds, ``0.7``, not ``0.667``).
+    """
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
+        return "–"
+    sign = "+" if signed and v > 0 else ""
+    if unit.startswith("CNY"):
+        return sign + money_text(v, currency=False)
+    if unit.startswith("%"):
+        return f"{sign}{100 * v + 0.0:.2f}" + (" pp" if signed else "%")
+    if abs(v) < 10:
+        return f"{sign}{round(v, 1) + 0.0:g}"
+    return sign + number_text(v)
+
+
+def _change(relative: float) -> str:
+    """`` (+12.5%)``, or `` (×1,498)`` for changes beyond ``RELATIVE_MAX``; nothing if none."""
+    if relative != relative or math.isinf(relative):
+        return ""
+    if abs(relative) > RELATIVE_MAX:
+        return f" (×{number_text(1 + relative)})"
+    return f" ({100 * relative + 0.0:+.1f}%)"
+
+
 def _comparison(frame: pd.DataFrame, baseline: str, by: str, catalog: Mapping[str, Metric]) -> str:
     """The paired differences: a matrix (outcomes by group) and the full table, collapsed."""
     try:
@@ -651,31 +693,33 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str, catalog: Mapping[st
     groups = [str(g) for g in pd.unique(table[by])]
     metrics = list(pd.unique(table["metric"]))
     cell = table.set_index([by, "metric"])
+    unit = {m: _shown_unit(describe(catalog, m)) for m in metrics}
     matrix = []
     for m in metrics:
+        u = unit[m]
         row: list[object] = [
-            describe(catalog, m).label,
-            number_text(cell.loc[(groups[0], m), "baseline_mean"]),
+            _labelled(describe(catalog, m).label, u),
+            _amount(cell.loc[(groups[0], m), "baseline_mean"], u),
         ]
         for g in groups:
             r = cell.loc[(g, m)]
-            change = "" if r["relative"] != r["relative"] else f" ({100 * r['relative']:+.1f}%)"
-            text = escape(_signed(r["difference"]) + change)
+            text = escape(_amount(r["difference"], u, signed=True) + _change(r["relative"]))
             if r["ci_low"] > 0 or r["ci_high"] < 0:  # the interval excludes no difference
                 text = f"<strong>{text}</strong>"
-            ci = f"{number_text(r['ci_low'])} .. {number_text(r['ci_high'])}"
+            ci = f"{_amount(r['ci_low'], u)} .. {_amount(r['ci_high'], u)}"
             row.append(_Raw(f'{text}<span class="ci">{escape(ci)}</span>'))
         matrix.append(row)
     full = [
         [
             r[by],
-            describe(catalog, r["metric"]).label,
+            _labelled(describe(catalog, r["metric"]).label, unit[r["metric"]]),
             r["pairs"],
-            number_text(r["baseline_mean"]),
-            number_text(r["mean"]),
-            _signed(r["difference"]),
-            f"{number_text(r['ci_low'])} .. {number_text(r['ci_high'])}",
-            "–" if r["relative"] != r["relative"] else f"{100 * r['relative']:+.1f}%",
+            _amount(r["baseline_mean"], unit[r["metric"]]),
+            _amount(r["mean"], unit[r["metric"]]),
+            _amount(r["difference"], unit[r["metric"]], signed=True),
+            f"{_amount(r['ci_low'], unit[r['metric']])} .. "
+            f"{_amount(r['ci_high'], unit[r['metric']])}",
+            _change(r["relative"]).strip(" ()") or "–",
         ]
         for r in table.to_dict("records")
     ]

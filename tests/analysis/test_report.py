@@ -282,3 +282,17 @@ def test_the_run_report_puts_the_brief_first_and_the_run_details_last(tmp_path_f
     assert text.index("In brief") < text.index("Key outcomes") < text.index("About this run")
     assert text.index("About this run") < text.index("code version")
     assert "per 100,000 residents" in text  # 5,000 residents: figures scaled too
+
+
+def test_comparison_cells_read_as_amounts_not_artefacts():
+    from analysis.report import _amount, _change
+
+    assert _amount(0.6667, "persons") == "0.7" and _amount(12.4, "persons") == "12.4"
+    assert _amount(1234.6, "persons") == "1,235"
+    assert _amount(-2_500_000.0, "CNY", signed=True) == "-2.5 million"
+    assert _amount(1_397_424_302, "CNY") == "1,397 million"
+    assert _amount(0.0123, "% of residents") == "1.23%"
+    assert _amount(0.0123, "% of residents", signed=True) == "+1.23 pp"
+    assert _amount(-0.0, "persons", signed=True) == "0"  # no "-0"
+    assert _change(0.125) == " (+12.5%)" and _change(1497.5) == " (×1,498)"
+    assert _change(float("nan")) == "" and _change(float("inf")) == ""
