@@ -754,6 +754,16 @@ def _comparison(frame: pd.DataFrame, baseline: str, by: str, catalog: Mapping[st
     )
 
 
+def cost_per_firm_saved(extra_cost: float, firms_saved: float) -> str:
+    """The extra fiscal cost per firm saved (CNY, in thousands or millions), or "–".
+
+    Only for relief that costs more than the baseline's and saves firms.
+    """
+    if not extra_cost > 0 or not firms_saved > 0:
+        return "–"
+    return money_text(extra_cost / firms_saved)
+
+
 def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
     try:
         ce = stats.cost_effectiveness(frame, baseline, by=by)
@@ -776,6 +786,7 @@ def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
             interval(r, "firms_saved"),
             number_text(r["infections_averted_per_million_cny"]),
             number_text(r["firms_saved_per_million_cny"]),
+            cost_per_firm_saved(r["fiscal_cost_cny"], r["firms_saved"]),
         ]
         for r in ce.to_dict("records")
     ]
@@ -790,16 +801,18 @@ def _cost_effectiveness(frame: pd.DataFrame, baseline: str, by: str) -> str:
             "95% CI",
             "infections averted per million CNY",
             "firms saved per million CNY",
+            "cost per firm saved",
         ],
         rows,
-        kinds=["", *["num"] * 8],
+        kinds=["", *["num"] * 9],
     )
     fig = plots.relief_cost_vs_firms_saved(ce, by=by, baseline=baseline)
     return (
         _note(
             f"Each {by} against {baseline}, run by run on the same seeds: the extra fiscal "
             "cost of relief and the infections averted and firms saved (negative: more "
-            "than the baseline). Per million CNY only where the extra cost is positive."
+            "than the baseline). Per million CNY, and the cost per firm saved, only where "
+            "relief costs more than the baseline's (and, for the latter, saves firms)."
         )
         + table
         + _figure(fig, "fiscal cost against firms saved")
@@ -834,7 +847,10 @@ def _frontier(frame: pd.DataFrame, by: str, catalog: Mapping[str, Metric]) -> st
     return (
         _note(
             "Mean outcomes by group; a group is Pareto-optimal when no other group has "
-            "fewer infections, fewer failed firms and a lower fiscal cost all at once."
+            "fewer infections, fewer failed firms and a lower fiscal cost all at once. "
+            "Pareto-optimal is not best: a group that spends nothing on relief is "
+            "Pareto-optimal whatever its infections and failed firms, since none spends "
+            "less; the choice among these groups weighs the three figures."
         )
         + table
         + _figure(plots.frontier_plot(front, by=by, catalog=catalog), "frontier")

@@ -296,3 +296,12 @@ def test_comparison_cells_read_as_amounts_not_artefacts():
     assert _amount(-0.0, "persons", signed=True) == "0"  # no "-0"
     assert _change(0.125) == " (+12.5%)" and _change(1497.5) == " (×1,498)"
     assert _change(float("nan")) == "" and _change(float("inf")) == ""
+
+
+def test_cost_per_firm_saved_only_for_relief_that_costs_more_and_saves_firms():
+    from analysis.report import cost_per_firm_saved
+
+    assert cost_per_firm_saved(1_397_424_302.0, 723.0) == "1.93 million CNY"
+    assert cost_per_firm_saved(0.0, 12.0) == "–"  # nothing spent: no cost per firm
+    assert cost_per_firm_saved(5e6, 0.0) == "–" and cost_per_firm_saved(5e6, -3.0) == "–"
+    assert cost_per_firm_saved(float("nan"), 3.0) == "–"
