@@ -9,14 +9,13 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.command import EXIT_BAD_INPUT
 from analysis.intervals import CI_METHODS
 from analysis.load import SUMMARY, Metric, NotARunError, describe, load_metrics, load_summaries
 from analysis.numbers import number_text
 from analysis.pairing import paired_differences, with_derived_metrics
 
 log = logging.getLogger(__name__)
-
-EXIT_BAD_INPUT = 2
 
 
 def format_table(

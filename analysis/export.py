@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.load import NotARunError, describe, load_metrics, load_runs, load_summaries
+from analysis.command import file_command
+from analysis.load import describe, load_metrics, load_runs, load_summaries
 from analysis.pairing import group_column, paired_differences
 
 log = logging.getLogger(__name__)
 
-EXIT_BAD_INPUT = 2
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header on one sheet
 # columns of the timeseries sheet that name the run (the rest are the run's metrics)
 RUN_COLUMNS = ("run", "scenario", "seed")
@@ -127,25 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 (the workbook's path on stdout), or 2 on bad input (message
         logged, nothing written).
     """
-    parser = argparse.ArgumentParser(
-        prog="gridgov export",
-        description="Write runs or sweeps as one Excel workbook: summary, timeseries, "
+    return file_command(
+        "gridgov export",
+        "Write runs or sweeps as one Excel workbook: summary, timeseries, "
         "comparison with the baseline, and what every column means.",
+        "the workbook (default: export.xlsx in the first directory)",
+        write_workbook,
+        argv,
     )
-    parser.add_argument("paths", nargs="+", help="run or sweep directories")
-    parser.add_argument("--out", help="the workbook (default: export.xlsx in the first directory)")
-    parser.add_argument(
-        "--baseline", help="the group to compare against (default: huaian_2020 or the first)"
-    )
-    parser.add_argument(
-        "--by", default="scenario", help="the column naming the groups (default: scenario)"
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
-    try:
-        target = write_workbook(args.paths, args.out, args.baseline, args.by)
-    except (NotARunError, ValueError, OSError) as exc:
-        log.error("bad input: %s", exc)
-        return EXIT_BAD_INPUT
-    sys.stdout.write(f"{target}\n")
-    return 0

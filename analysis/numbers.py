@@ -13,16 +13,22 @@ CURRENCY = {"en": " CNY", "zh": "元"}
 LANGUAGES = tuple(MONEY_UNITS)
 
 
-def number_text(x: object) -> str:
-    """A figure as text: thousands separated; 3 significant digits below 1000."""
-    if x is None or isinstance(x, bool):
-        return "–" if x is None else str(x)
+def figure(x: object) -> float | str:
+    """``x`` as a number, or the text a table shows instead ("–" for NaN, ``x`` as text)."""
     try:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(x)
-    if math.isnan(v):
-        return "–"
+    return "–" if math.isnan(v) else v
+
+
+def number_text(x: object) -> str:
+    """A figure as text: thousands separated; 3 significant digits below 1000."""
+    if x is None or isinstance(x, bool):
+        return "–" if x is None else str(x)
+    v = figure(x)
+    if isinstance(v, str):
+        return v
     if v == 0:
         v = 0.0  # no "-0"
     if math.isinf(v):
@@ -49,12 +55,9 @@ def money_text(x: object, language: str = "en", currency: bool = True) -> str:
     """
     if language not in MONEY_UNITS:
         raise ValueError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "–" if x is None else str(x)
-    if math.isnan(v):
-        return "–"
+    v = figure(x)
+    if isinstance(v, str):
+        return "–" if x is None else v
     for least, div, scale in MONEY_UNITS[language]:
         if abs(v) >= least:
             scaled = v / div + 0.0  # + 0.0: no "-0"

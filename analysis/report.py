@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import logging
 import math
 import os
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -19,6 +17,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis import plots, stats
+from analysis.command import file_command
 from analysis.load import (
     SUMMARY,
     TIMESERIES,
@@ -29,7 +28,7 @@ from analysis.load import (
     load_runs,
     load_summaries,
 )
-from analysis.numbers import money_text, number_text
+from analysis.numbers import figure, money_text, number_text
 from analysis.pairing import (
     DEFAULT_OUTCOMES,
     group_column,
@@ -43,7 +42,6 @@ log = logging.getLogger(__name__)
 
 REPORT_NAME = "report.html"
 DEFAULT_BASELINE = "huaian_2020"
-EXIT_BAD_INPUT = 2
 # Key outcomes of a run, by summary field (labels and units from the run's metrics.json).
 KEY_OUTCOMES = (
     "cum_infections",
@@ -146,11 +144,8 @@ def _value(x: object, unit: str) -> str:
 
 
 def _millions(x: object) -> str:
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    return "–" if math.isnan(v) else f"{v / 1e6 + 0.0:,.2f}"  # + 0.0: no "-0.00"
+    v = figure(x)
+    return v if isinstance(v, str) else f"{v / 1e6 + 0.0:,.2f}"  # + 0.0: no "-0.00"
 
 
 class _Raw(str):
@@ -659,12 +654,9 @@ def _amount(x: object, unit: str, signed: bool = False) -> str:
     percentage points); other means with at most one decimal below ten (a mean of
     whole persons over seeds, ``0.7``, not ``0.667``).
     """
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(v):
-        return "–"
+    v = figure(x)
+    if isinstance(v, str):
+        return v
     sign = "+" if signed and v > 0 else ""
     if unit.startswith("CNY"):
         return sign + money_text(v, currency=False)
@@ -1003,26 +995,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 (the report's path on stdout), or 2 on bad input (message
         logged, nothing written).
     """
-    parser = argparse.ArgumentParser(
-        prog="gridgov report",
-        description="Write a self-contained HTML report of a run or a sweep.",
+    return file_command(
+        "gridgov report",
+        "Write a self-contained HTML report of a run or a sweep.",
+        "the report file, or a directory (default: report.html in the directory)",
+        write_report,
+        argv,
     )
-    parser.add_argument("paths", nargs="+", help="run or sweep directories")
-    parser.add_argument(
-        "--out", help="the report file, or a directory (default: report.html in the directory)"
-    )
-    parser.add_argument(
-        "--baseline", help="the group to compare against (default: huaian_2020 or the first)"
-    )
-    parser.add_argument(
-        "--by", default="scenario", help="the column naming the groups (default: scenario)"
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
-    try:
-        target = write_report(args.paths, args.out, args.baseline, args.by)
-    except (NotARunError, ValueError, OSError) as exc:
-        log.error("bad input: %s", exc)
-        return EXIT_BAD_INPUT
-    sys.stdout.write(f"{target}\n")
-    return 0

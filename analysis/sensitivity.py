@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.command import EXIT_BAD_INPUT
 from analysis.load import NotARunError, load_summaries
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ SWEEP_OPTION = "samples"  # configs/sweep/<this>.yaml in the design directory (s
 SAMPLES = "samples.csv"
 PROBLEM = "problem.json"
 RUNS = "runs"
-EXIT_BAD_INPUT = 2
 INDICES = {
     "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
